@@ -1,0 +1,27 @@
+"""Text helpers shared by every app: Unicode normalisation and Vietnamese folding."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def clean_text(text: str | None, *, max_length: int | None = None) -> str:
+    """NFC, strip NUL and surrounding whitespace; optionally truncate."""
+    if not text:
+        return ""
+    out = nfc(text).replace("\x00", "").strip()
+    if max_length is not None:
+        out = out[:max_length]
+    return out
+
+
+def fold(text: str) -> str:
+    """Accent-insensitive key: đ→d, strip combining marks, casefold (see DOMAIN.md)."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", stripped).casefold()

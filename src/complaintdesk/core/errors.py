@@ -7,17 +7,24 @@ the domain importing Django's translation machinery.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 
-@dataclass
 class ServiceError(Exception):
-    code: str
-    message_vi: str
-    message_en: str
-    field: str | None = None
-    status: int = 400
-    extra: dict[str, object] = field(default_factory=dict)
+    def __init__(
+        self,
+        *,
+        code: str,
+        message_vi: str,
+        message_en: str,
+        field: str | None = None,
+        status: int = 400,
+    ) -> None:
+        super().__init__(message_en)
+        self.code = code
+        self.message_vi = message_vi
+        self.message_en = message_en
+        self.field = field
+        self.status = status
 
     def message(self, lang: str = "vi") -> str:
         return self.message_en if lang.startswith("en") else self.message_vi

@@ -35,6 +35,7 @@ __all__ = [
     "CHOICE_LABELS",
     "CLOSED_STATES",
     "CUSTOMER_NOTICES",
+    "ESCALATION_LEVELS",
     "OPEN_STATES",
     "REFUSAL_CODES",
     "ROLE_LABELS",
@@ -55,6 +56,7 @@ __all__ = [
     "render_markdown",
     "to_mermaid",
     "transition_for",
+    "transitions_for",
 ]
 
 
@@ -616,8 +618,12 @@ def _action(action: Action | str) -> Action:
     try:
         return Action(action)
     except (ValueError, TypeError):
-        shown = action if isinstance(action, str) else type(action).__name__
-        raise TransitionRefused("unknown_action", params={"action": shown[:60]}) from None
+        raise TransitionRefused("unknown_action", params={"action": _code(action)}) from None
+
+
+def _code(value: object) -> str:
+    """A caller-supplied code, safe to put in a message."""
+    return str.__str__(value)[:60] if isinstance(value, str) else f"<{type(value).__name__}>"
 
 
 def _state(state: State | str) -> State | None:
@@ -649,7 +655,7 @@ def transition_for(action: Action | str, state: State | str | None = None) -> Tr
     row = None if current is None else _BY_PAIR.get((current, known))
     if row is None:
         raise TransitionRefused(
-            "not_applicable", params={"action": known.value, "state": str(state)[:60]}
+            "not_applicable", params={"action": known.value, "state": _code(state)}
         )
     return row
 
@@ -726,9 +732,8 @@ def plan(
     current = State(state)
     who = _role(role)
     if who is None or who not in row.roles:
-        shown = role if isinstance(role, str) else type(role).__name__
         raise TransitionRefused(
-            "role_not_allowed", params={"action": row.action.value, "role": shown[:60]}
+            "role_not_allowed", params={"action": row.action.value, "role": _code(role)}
         )
     problems = input_errors(action=row.action, inputs=inputs)
     if problems:

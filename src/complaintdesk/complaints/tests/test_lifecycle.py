@@ -15,7 +15,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from complaintdesk.complaints.domain import lifecycle
 from complaintdesk.complaints.domain.lifecycle import (
     ACTION_LABELS,
     CHOICE_LABELS,
@@ -120,8 +119,8 @@ def test_states_and_open_states() -> None:
         "closed",
         "withdrawn",
     ]
-    assert OPEN_STATES == set(State) - {State.CLOSED, State.WITHDRAWN}
-    assert CLOSED_STATES == {State.CLOSED, State.WITHDRAWN}
+    assert set(State) - {State.CLOSED, State.WITHDRAWN} == OPEN_STATES
+    assert {State.CLOSED, State.WITHDRAWN} == CLOSED_STATES
 
 
 def test_every_state_role_and_action_has_labels() -> None:
@@ -542,34 +541,46 @@ ANY_VALUE = st.one_of(
 )
 
 
-@st.composite
-def steps(draw: st.DrawFn) -> tuple[object, object, Mapping[str, object]]:
-    action: object = draw(
-        st.one_of(st.sampled_from(list(Action)), st.sampled_from([a.value for a in Action]))
-        if draw(st.integers(0, 9))
-        else st.one_of(st.text(max_size=12), st.integers(), st.none())
-    )
-    role: object = draw(
-        st.sampled_from(list(Role)) if draw(st.integers(0, 9)) else st.text(max_size=8)
-    )
-    if action in set(Action) and draw(st.booleans()):
-        inputs: dict[str, object] = valid_inputs(transition_for(str(action)))
-    else:
-        inputs = draw(
-            st.dictionaries(
-                st.one_of(st.sampled_from(INPUT_NAMES), st.text(max_size=4)), ANY_VALUE, max_size=5
-            )
-        )
+RANDOM_INPUTS = st.dictionaries(
+    st.one_of(st.sampled_from(INPUT_NAMES), st.text(max_size=4)), ANY_VALUE, max_size=5
+)
+
+
+Step = tuple[object, object, Mapping[str, object]]
+PICK = st.tuples(*[st.integers(0, 99)] * 4)
+WILD_STEP = st.tuples(
+    st.one_of(st.sampled_from(list(Action)), st.text(max_size=12), st.integers(), st.none()),
+    st.one_of(st.sampled_from(list(Role)), st.text(max_size=8), st.none()),
+    RANDOM_INPUTS,
+)
+
+
+def choose_step(state: State, pick: tuple[int, ...], wild: list[Step]) -> Step:
+    """Mostly a plausible step from ``state`` (so walks get deep), sometimes anything at all."""
+    kind, which, who, given_inputs = pick
+    if kind >= 80:
+        return wild[which % len(wild)]
+    applicable = [row for row in TRANSITIONS if state in row.sources]
+    row = applicable[which % len(applicable)]
+    action = row.action if kind % 2 else row.action.value
+    roles = sorted(row.roles)
+    role = roles[who % len(roles)] if who < 80 else wild[who % len(wild)][1]
+    inputs = valid_inputs(row) if given_inputs < 70 else wild[given_inputs % len(wild)][2]
     return action, role, inputs
 
 
-@settings(max_examples=300, deadline=None)
-@given(start=st.sampled_from(list(State)), sequence=st.lists(steps(), max_size=40))
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.sampled_from(list(State)),
+    picks=st.lists(PICK, min_size=10, max_size=60),
+    wild=st.lists(WILD_STEP, min_size=1, max_size=4),
+)
 def test_random_sequences_stay_in_the_machine(
-    start: State, sequence: list[tuple[object, object, Mapping[str, object]]]
+    start: State, picks: list[tuple[int, ...]], wild: list[Step]
 ) -> None:
     state = start
-    for action, role, inputs in sequence:
+    for pick in picks:
+        action, role, inputs = choose_step(state, pick, wild)
         try:
             new = plan(state=state, action=action, role=role, inputs=inputs)  # type: ignore[arg-type]
         except TransitionRefused as error:
@@ -599,7 +610,10 @@ def test_plan_raises_only_transition_refused(
         result = plan(state=state, action=action, role=role, inputs=inputs)  # type: ignore[arg-type]
     except TransitionRefused as error:
         assert error.code in REFUSAL_CODES
-        assert "{" not in error.message_vi and "{" not in error.message_en
+        for message in (error.message_vi, error.message_en):
+            for supplied in error.params.values():
+                message = message.replace(supplied, "")
+            assert message.strip() and "{" not in message
     else:
         assert result in set(State)
 

@@ -39,7 +39,7 @@ TESTING = env_bool("COMPLAINTDESK_TESTING", False)
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if DEBUG or TESTING:
-        SECRET_KEY = "dev-only-insecure-key-not-for-production"  # noqa: S105
+        SECRET_KEY = "dev-only-insecure-key-not-for-production"
     else:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (production)."
@@ -65,8 +65,15 @@ INSTALLED_APPS = [
     "complaintdesk.procedures",
     "complaintdesk.complaints",
     "complaintdesk.notifications",
+    "complaintdesk.force_majeure",
+    "complaintdesk.intake",
+    "complaintdesk.search",
+    "complaintdesk.reports",
     "complaintdesk.api",
     "complaintdesk.web",
+    "complaintdesk.portal",
+    "complaintdesk.documents",
+    "complaintdesk.demo",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +118,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env("SQLITE_PATH", str(VAR_DIR / "complaintdesk.sqlite3")),
+            # Keep connections (as for PostgreSQL): opening one runs the PRAGMAs below, ~3 ms.
+            "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 # WAL lets readers work while one writer writes; IMMEDIATE transactions take the
                 # write lock up front so two writers queue on busy_timeout instead of deadlocking.
@@ -144,7 +153,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Cache (rate limits, sign-in lockout) -----------------------------------------------------
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {
         "default": {
@@ -164,6 +175,59 @@ elif TASKS_BACKEND == "immediate":
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# --- Outgoing email (notices go through the outbox; see notifications/) ------------------------
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "cskh@complaintdesk.local")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Channels (intake/): credentials seed the admin-editable ChannelConfig rows ----------------
+# Mailboxes polled for new mail, space-separated: imaps://user:password@host/INBOX?move_to=Done
+EMAIL_IMAP_URL = env("EMAIL_IMAP_URL")
+EMAIL_POLL_LIMIT = int(env("EMAIL_POLL_LIMIT", "50"))
+EMAIL_MESSAGE_ID_DOMAIN = env("EMAIL_MESSAGE_ID_DOMAIN", DEFAULT_FROM_EMAIL.rpartition("@")[2])
+EMAIL_OWN_ADDRESSES = env_list("EMAIL_OWN_ADDRESSES")  # more of our addresses (loop detection)
+FACEBOOK_APP_SECRET = env("FACEBOOK_APP_SECRET")
+FACEBOOK_VERIFY_TOKEN = env("FACEBOOK_VERIFY_TOKEN")
+FACEBOOK_PAGE_TOKEN = env("FACEBOOK_PAGE_TOKEN")
+FACEBOOK_GRAPH_API_BASE = env("FACEBOOK_GRAPH_API_BASE", "https://graph.facebook.com/v21.0")
+ZALO_APP_ID = env("ZALO_APP_ID")
+ZALO_OA_SECRET_KEY = env("ZALO_OA_SECRET_KEY")
+ZALO_ACCESS_TOKEN = env("ZALO_ACCESS_TOKEN")
+ZALO_OA_API_BASE = env("ZALO_OA_API_BASE", "https://openapi.zalo.me")
+ZALO_ZNS_API_BASE = env("ZALO_ZNS_API_BASE", "https://business.openapi.zalo.me")
+HOTLINE_WEBHOOK_SECRET = env("HOTLINE_WEBHOOK_SECRET")
+INTAKE_RAW_MAX_BYTES = int(env("INTAKE_RAW_MAX_BYTES", str(10 * 1024 * 1024)))
+# Webhooks, web form and chat (docs/channels.md). Rates are "requests/seconds" per address.
+HOTLINE_MAX_SKEW_SECONDS = int(env("HOTLINE_MAX_SKEW_SECONDS", "300"))
+WEBHOOK_RATE = env("WEBHOOK_RATE", "1200/60")  # per server process
+WEBHOOK_FAILURE_RATE = env("WEBHOOK_FAILURE_RATE", "60/600")  # refused requests, shared cache
+INTAKE_CLIENT_IP_HEADER = env("INTAKE_CLIENT_IP_HEADER")  # e.g. HTTP_X_FORWARDED_FOR behind a proxy
+ZALO_ZNS_TEMPLATE_ID = env("ZALO_ZNS_TEMPLATE_ID")
+SMS_PROVIDER = env("SMS_PROVIDER", "esms")
+ESMS_API_BASE = env("ESMS_API_BASE", "https://rest.esms.vn")
+ESMS_API_KEY = env("ESMS_API_KEY")
+ESMS_SECRET_KEY = env("ESMS_SECRET_KEY")
+ESMS_BRANDNAME = env("ESMS_BRANDNAME")
+ESMS_UNICODE = env_bool("ESMS_UNICODE", True)
+ESMS_SANDBOX = env_bool("ESMS_SANDBOX", False)
+WEBCHAT_FRAME_ANCESTORS = env_list("WEBCHAT_FRAME_ANCESTORS")  # https://www.congty.vn,…
+WEBFORM_RATE = env("WEBFORM_RATE", "5/600")
+CHAT_SESSION_RATE = env("CHAT_SESSION_RATE", "10/3600")
+CHAT_MESSAGE_RATE_IP = env("CHAT_MESSAGE_RATE_IP", "60/60")
+CHAT_MESSAGE_RATE_SESSION = env("CHAT_MESSAGE_RATE_SESSION", "20/60")
+# Notices (outbox) delivered through the channel adapters, e.g. "sms,zns,facebook,zalo,chat".
+NOTIFICATION_DELIVERERS = {
+    channel: "complaintdesk.intake.delivery.OutboxDeliverer"
+    for channel in env_list("NOTIFICATION_CHANNEL_ADAPTERS")
+}
+
 # --- i18n / time ------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
@@ -178,7 +242,9 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": env("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")},
+    "default": {
+        "BACKEND": env("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ATTACHMENT_MAX_BYTES = int(env("ATTACHMENT_MAX_BYTES", str(25 * 1024 * 1024)))
@@ -197,8 +263,12 @@ LOGIN_LOCKOUT_SECONDS = int(env("LOGIN_LOCKOUT_SECONDS", "900"))
 # --- Product settings -----------------------------------------------------------------------
 COMPLAINT_CODE_PREFIX = env("COMPLAINT_CODE_PREFIX", "KN")
 DEFAULT_PROCEDURE = env("DEFAULT_PROCEDURE", "vieon")
+# Procedure per intake channel, e.g. "letter:qcatv,counter:qcatv" (docs/procedures.md).
+PROCEDURE_BY_CHANNEL = env("PROCEDURE_BY_CHANNEL", "")
 SATISFACTION_WAIT_DAYS = int(env("SATISFACTION_WAIT_DAYS", "7"))
 ORGANISATION_NAME = env("ORGANISATION_NAME", "Công ty TNHH Dịch vụ Khách hàng Demo")
+# Absolute address of this site, for links in notices and receipts (e.g. https://cskh.example.vn).
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "")
 
 LOGGING = {
     "version": 1,

@@ -5,13 +5,23 @@ import os
 os.environ.setdefault("COMPLAINTDESK_TESTING", "1")
 os.environ.setdefault("TASKS_BACKEND", "immediate")
 
-from config.settings import *  # noqa: E402,F403
-from config.settings import DATABASES, VAR_DIR  # noqa: E402
+from config.settings import *  # noqa: F403
+from config.settings import DATABASES, VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = VAR_DIR / "test-media"
+# pytest-xdist runs several workers at once: each gets its own files and SQLite database.
+worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+MEDIA_ROOT = VAR_DIR / f"test-media-{worker}"
+# The cache stays in the test database (rolled back after each test) even when REDIS_URL is set
+# for the tests marked `redis`: counters (sign-in lockout, rate limits) never leak between
+# tests, parallel workers or runs.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "complaintdesk_cache",
+    }
+}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory: concurrency tests need several connections to one database.
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{worker}.sqlite3")}

@@ -72,17 +72,22 @@ class User(AbstractUser):
 class ApiToken(models.Model):
     """A bearer token for an integration. Only its SHA-256 is stored."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, blank=True)
-    digest = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=12)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked = models.BooleanField(default=False)
+    user = models.ForeignKey(
+        User, verbose_name=_("người dùng"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("tên"), max_length=100, blank=True)
+    digest = models.CharField(_("mã băm"), max_length=64, unique=True)
+    prefix = models.CharField(_("tiền tố"), max_length=12)
+    created_at = models.DateTimeField(_("thời điểm tạo"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("lần dùng cuối"), null=True, blank=True)
+    revoked = models.BooleanField(_("đã thu hồi"), default=False)
 
     class Meta:
         verbose_name = _("khóa API")
         verbose_name_plural = _("khóa API")
+
+    def __str__(self) -> str:
+        return f"{self.name or self.user_id} ({self.prefix}…)"
 
     @staticmethod
     def hash(raw: str) -> str:

@@ -40,6 +40,38 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "File type not accepted ({type}). Accepted: pictures, videos, PDF.",
     ),
     "file_empty": ("Tệp rỗng.", "The file is empty."),
+    # Shapes and types (translated from pydantic's error types by the JSON API).
+    "unknown_field": ("Trường này không được chấp nhận.", "This field is not accepted."),
+    "invalid_object": ("Cần một đối tượng JSON {{…}}.", "A JSON object {{…}} is expected."),
+    "invalid_list": ("Cần một danh sách […].", "A list […] is expected."),
+    "invalid_string": ("Cần một chuỗi ký tự.", "A text value is expected."),
+    "invalid_int": ("Cần một số nguyên.", "A whole number is expected."),
+    "invalid_bool": ("Cần giá trị true hoặc false.", "true or false is expected."),
+    "invalid_datetime": (
+        "Thời điểm không hợp lệ (ví dụ 2025-03-05T08:30:00+07:00).",
+        "Invalid date and time (e.g. 2025-03-05T08:30:00+07:00).",
+    ),
+    "too_short": ("Quá ngắn (tối thiểu {min} ký tự).", "Too short (at least {min} characters)."),
+    "too_many": ("Quá nhiều mục (tối đa {max}).", "Too many items (at most {max})."),
+    "out_of_range": ("Giá trị ngoài khoảng cho phép.", "The value is out of range."),
+    "invalid_cursor": ("Con trỏ phân trang không hợp lệ.", "Invalid pagination cursor."),
+    "invalid_version": (
+        "Phiên bản phải là một số nguyên dương.",
+        "The version must be a positive whole number.",
+    ),
+    "invalid_json": (
+        "Nội dung yêu cầu không phải JSON hợp lệ (UTF-8, không lồng quá sâu).",
+        "The request body is not valid JSON (UTF-8, not nested too deeply).",
+    ),
+    "body_too_large": ("Nội dung yêu cầu quá lớn.", "The request body is too large."),
+    "invalid_upload": (
+        "Tệp tải lên bị lỗi hoặc không đầy đủ.",
+        "The upload is broken or incomplete.",
+    ),
+    "invalid_input_value": (
+        "Giá trị phải là chuỗi, số nguyên hoặc true/false.",
+        "The value must be text, a whole number or true/false.",
+    ),
 }
 
 

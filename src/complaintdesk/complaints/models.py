@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.complaints.domain.lifecycle import OPEN_STATES, State
@@ -85,10 +86,12 @@ class CustomerIdentity(models.Model):
     """One way to recognise a customer: a normalised phone (E.164), email, Facebook/Zalo id or
     service account id. (kind, value) is unique, so the next contact finds the same customer."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
-    kind = models.CharField(max_length=16, choices=IdentityKind.choices)
-    value = models.CharField(max_length=254)
-    created_at = models.DateTimeField(auto_now_add=True)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("khách hàng"), on_delete=models.CASCADE, related_name="identities"
+    )
+    kind = models.CharField(_("loại"), max_length=16, choices=IdentityKind.choices)
+    value = models.CharField(_("giá trị"), max_length=254)
+    created_at = models.DateTimeField(_("thời điểm tạo"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("định danh khách hàng")
@@ -108,13 +111,22 @@ class Category(models.Model):
     name = models.CharField(_("tên"), max_length=200)
     name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("danh mục cha"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     default_department = models.ForeignKey(
-        "accounts.Department", null=True, blank=True, on_delete=models.SET_NULL
+        "accounts.Department",
+        verbose_name=_("phòng ban mặc định"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
     procedure = models.SlugField(_("quy trình áp dụng"), max_length=60, blank=True)
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(_("đang dùng"), default=True)
 
     class Meta:
         verbose_name = _("danh mục")
@@ -131,6 +143,9 @@ class CodeCounter(models.Model):
     year = models.PositiveIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
 
 class Complaint(models.Model):
     code = models.CharField(_("mã phiếu"), max_length=32, unique=True)
@@ -140,7 +155,8 @@ class Complaint(models.Model):
         _("trạng thái"), max_length=20, choices=STATUS_CHOICES, default=State.RECEIVED.value
     )
     received_at = models.DateTimeField(_("thời điểm tiếp nhận"))
-    recorded_at = models.DateTimeField(_("thời điểm ghi nhận"), auto_now_add=True)
+    # Set by the intake service to its ``now`` (who recorded it when; received_at may be earlier).
+    recorded_at = models.DateTimeField(_("thời điểm ghi nhận"), default=timezone.now)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("người ghi nhận"),
@@ -240,7 +256,10 @@ class Task(models.Model):
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="tasks")
     department = models.ForeignKey(
-        "accounts.Department", verbose_name=_("phòng ban"), on_delete=models.PROTECT, related_name="tasks"
+        "accounts.Department",
+        verbose_name=_("phòng ban"),
+        on_delete=models.PROTECT,
+        related_name="tasks",
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -310,6 +329,9 @@ class Message(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.direction}:{self.pk}"
+
 
 def attachment_path(instance: Attachment, filename: str) -> str:
     return f"attachments/{instance.complaint_id}/{instance.sha256[:2]}/{instance.sha256}"
@@ -322,7 +344,9 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
-    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -330,8 +354,13 @@ class Attachment(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["complaint", "sha256"], name="uniq_attachment_per_complaint")
+            models.UniqueConstraint(
+                fields=["complaint", "sha256"], name="uniq_attachment_per_complaint"
+            )
         ]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class IdempotencyKey(models.Model):
@@ -340,10 +369,14 @@ class IdempotencyKey(models.Model):
     key = models.CharField(max_length=200)
     scope = models.CharField(max_length=100)  # e.g. "user:12"
     request_hash = models.CharField(max_length=64)
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="+")
+    # Empty only inside the creating transaction: the key is claimed before the complaint exists.
+    complaint = models.ForeignKey(Complaint, null=True, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["scope", "key"], name="uniq_idempotency_key")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"

@@ -11,7 +11,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from complaintdesk.complaints.domain.identity import InvalidIdentity, normalize_email, normalize_phone
+from complaintdesk.complaints.domain.identity import (
+    InvalidIdentity,
+    normalize_email,
+    normalize_phone,
+)
 from complaintdesk.core.text import clean_text
 
 Short = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]
@@ -33,13 +37,19 @@ class _Strict(BaseModel):
 class CustomerIn(_Strict):
     name: Short = ""
     phone: Annotated[str, StringConstraints(max_length=40)] = ""
-    phones: list[Annotated[str, StringConstraints(max_length=40)]] = Field(default_factory=list, max_length=10)
+    phones: list[Annotated[str, StringConstraints(max_length=40)]] = Field(
+        default_factory=list, max_length=10
+    )
     email: Annotated[str, StringConstraints(max_length=254)] = ""
-    emails: list[Annotated[str, StringConstraints(max_length=254)]] = Field(default_factory=list, max_length=10)
+    emails: list[Annotated[str, StringConstraints(max_length=254)]] = Field(
+        default_factory=list, max_length=10
+    )
     facebook_id: Annotated[str, StringConstraints(max_length=100)] = ""
     zalo_id: Annotated[str, StringConstraints(max_length=100)] = ""
     account_id: Annotated[str, StringConstraints(max_length=100)] = ""
-    account_ids: list[Annotated[str, StringConstraints(max_length=100)]] = Field(default_factory=list, max_length=10)
+    account_ids: list[Annotated[str, StringConstraints(max_length=100)]] = Field(
+        default_factory=list, max_length=10
+    )
     address: Medium = ""
     language: Annotated[str, StringConstraints(pattern=r"^(vi|en)$")] = "vi"
     vulnerable: bool = False

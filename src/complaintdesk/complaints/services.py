@@ -13,12 +13,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.db.models import F
+from django.db.models.functions import Length
 
 from complaintdesk.accounts.models import Department, User
 from complaintdesk.complaints.domain import lifecycle
 from complaintdesk.complaints.domain.lifecycle import Action, State, TransitionRefused
+from complaintdesk.complaints.hooks import after_change
 from complaintdesk.complaints.messages import msg
 from complaintdesk.complaints.models import (
     Attachment,
@@ -42,6 +44,7 @@ from complaintdesk.complaints.schemas import ComplaintIn, CustomerIn
 from complaintdesk.complaints.uploads import inspect_upload
 from complaintdesk.core.clock import LOCAL_TZ, utcnow
 from complaintdesk.core.errors import Conflict, ServiceError, ValidationFailed
+from complaintdesk.core.text import clean_text
 from complaintdesk.journal.services import journal_append
 from complaintdesk.procedures.services import procedure_apply_event, procedure_resolve
 
@@ -59,7 +62,8 @@ def _fail(field: str, code: str, **params: object) -> ValidationFailed:
 def _identities(data: CustomerIn) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     out += [(IdentityKind.PHONE, p) for p in data.all_phones()]
-    out += [(IdentityKind.EMAIL, e) for e in data.all_emails()]
+    # Mail providers ignore case in the local part too: An@Gmail.com and an@gmail.com are one person.
+    out += [(IdentityKind.EMAIL, e) for e in dict.fromkeys(e.lower() for e in data.all_emails())]
     out += [(IdentityKind.ACCOUNT, a) for a in data.all_accounts()]
     if data.facebook_id:
         out.append((IdentityKind.FACEBOOK, data.facebook_id))
@@ -72,19 +76,26 @@ def customer_find(identities: list[tuple[str, str]]) -> Customer | None:
     """The customer recognised by any of these identities (phones first, then the rest)."""
     for kind, value in identities:
         found = (
-            CustomerIdentity.objects.filter(kind=kind, value=value).select_related("customer").first()
+            CustomerIdentity.objects.filter(kind=kind, value=value)
+            .select_related("customer")
+            .first()
         )
         if found:
             return found.customer
     return None
 
 
-def customer_find_or_create(*, data: CustomerIn, actor: User | None, now: datetime) -> tuple[Customer, bool]:
+def customer_find_or_create(
+    *, data: CustomerIn, actor: User | None, now: datetime
+) -> tuple[Customer, bool]:
     """Find the customer by phone, email, account, Facebook or Zalo id, or create one.
 
     Identities not yet known are added to the customer found; an identity that already belongs to
-    someone else is left where it is. Safe under concurrency: a duplicate identity inserted by a
-    parallel request makes us look the customer up again instead of creating a second one.
+    someone else is left where it is. Safe under concurrency: on PostgreSQL the identity insert of
+    a parallel request for the same new phone waits on the unique index until the first commits,
+    then fails; its savepoint is rolled back (with the customer row it had just created) and the
+    lookup runs again and finds the first request's customer. On SQLite, IMMEDIATE transactions
+    make the two requests run one after the other.
     """
     identities = _identities(data)
     if not identities:
@@ -133,33 +144,55 @@ def customer_find_or_create(*, data: CustomerIn, actor: User | None, now: dateti
 # --- codes ------------------------------------------------------------------------------------
 
 
-def _next_number(year: int) -> int:
-    if connection.vendor == "postgresql":
-        seq = f"complaint_code_{year}"
-        with connection.cursor() as cur:
+def _highest_issued(year: int) -> int:
+    """The highest number already in a code of ``year`` (0 if none): a counter or sequence that
+    is (re)created after data was loaded continues after it instead of repeating codes."""
+    codes = Complaint.objects.filter(code__regex=rf"^[^-]+-{year}-[0-9]+$").values_list(
+        "code", flat=True
+    )
+    top = codes.annotate(n=Length("code")).order_by("-n", "-code").first()
+    return int(top.rsplit("-", 1)[1]) if top else 0
+
+
+def _pg_next_number(year: int) -> int:
+    """One sequence per year: no lock held until commit, so intakes never queue on numbering.
+
+    A sequence does not roll back, so a failed intake leaves a gap in the numbers; codes stay
+    unique. The first intake of a year creates the sequence inside its transaction; a parallel
+    first intake waits on the catalogue until that commits, then uses it.
+    """
+    seq = f"complaint_code_{year}"
+    with connection.cursor() as cur:
+        cur.execute("SELECT to_regclass(%s)", [seq])
+        if cur.fetchone()[0] is None:
+            start = _highest_issued(year) + 1
             try:
                 with transaction.atomic():
-                    cur.execute("SELECT nextval(%s)", [seq])
-                    return int(cur.fetchone()[0])
-            except Exception:  # noqa: BLE001 - the sequence does not exist yet
-                pass
-            try:
-                with transaction.atomic():
-                    cur.execute(f'CREATE SEQUENCE IF NOT EXISTS "{seq}"')
-            except IntegrityError:
-                pass  # created by a parallel transaction
-            cur.execute("SELECT nextval(%s)", [seq])
-            return int(cur.fetchone()[0])
-    updated = CodeCounter.objects.filter(year=year).update(last=F("last") + 1)
-    if not updated:
-        CodeCounter.objects.create(year=year, last=1)
-        return 1
-    return CodeCounter.objects.get(year=year).last
+                    cur.execute(f'CREATE SEQUENCE IF NOT EXISTS "{seq}" START WITH {int(start)}')
+            except (IntegrityError, ProgrammingError):
+                pass  # created by a parallel transaction that has committed meanwhile
+        cur.execute("SELECT nextval(%s)", [seq])
+        return int(cur.fetchone()[0])
+
+
+def _counter_next_number(year: int) -> int:
+    """SQLite: a counter row per year. Runs inside the intake transaction, which SQLite starts
+    IMMEDIATE (write lock first), so two intakes never read the same value; the number rolls
+    back with a failed intake, so codes have no gaps."""
+    with transaction.atomic():
+        updated = CodeCounter.objects.filter(year=year).update(last=F("last") + 1)
+        if not updated:
+            CodeCounter.objects.create(year=year, last=_highest_issued(year) + 1)
+        return CodeCounter.objects.get(year=year).last
 
 
 def next_code(now: datetime) -> str:
+    """The next readable code, numbered per year (local time of recording): ``KN-2026-000123``."""
     year = now.astimezone(LOCAL_TZ).year
-    return f"{settings.COMPLAINT_CODE_PREFIX}-{year}-{_next_number(year):06d}"
+    number = (
+        _pg_next_number(year) if connection.vendor == "postgresql" else _counter_next_number(year)
+    )
+    return f"{settings.COMPLAINT_CODE_PREFIX}-{year}-{number:06d}"
 
 
 # --- intake -----------------------------------------------------------------------------------
@@ -176,6 +209,11 @@ def _request_hash(data: ComplaintIn) -> str:
 
 
 def _validate_received_at(value: datetime | None, now: datetime) -> datetime:
+    """A letter or a backfilled call may have been received in the past, never in the future.
+
+    A few minutes ahead (another device's clock) is taken as "now", so the stored time of
+    receipt is never later than the time it was recorded.
+    """
     if value is None:
         return now
     if value.tzinfo is None:
@@ -184,7 +222,29 @@ def _validate_received_at(value: datetime | None, now: datetime) -> datetime:
         raise _fail("received_at", "future_received_at")
     if value < now - OLDEST_RECEIVED:
         raise _fail("received_at", "too_old_received_at")
-    return value
+    return min(value, now)
+
+
+def _replay(scope: str, key: str, request_hash: str) -> CreateResult | None:
+    """The answer to a retried request: the complaint its key created, or a refusal when the
+    key was used for a different request."""
+    existing = (
+        IdempotencyKey.objects.filter(scope=scope, key=key, complaint__isnull=False)
+        .select_related("complaint")
+        .first()
+    )
+    if existing is None or existing.complaint is None:
+        return None
+    if existing.request_hash != request_hash:
+        vi, en = msg("idempotency_mismatch")
+        raise ServiceError(
+            code="idempotency_mismatch",
+            message_vi=vi,
+            message_en=en,
+            field="Idempotency-Key",
+            status=422,
+        )
+    return CreateResult(existing.complaint, created=False)
 
 
 def _choice(field: str, value: str, choices: Any) -> str:
@@ -203,24 +263,23 @@ def complaint_create(
 ) -> CreateResult:
     """Take in one complaint, request or feedback from any channel.
 
-    With an idempotency key, a retried request returns the complaint the first one created.
+    With an idempotency key, a retried request returns the complaint the first one created, even
+    when the two arrive at the same time: the key row is inserted first in the transaction, so the
+    second request waits on its unique index (PostgreSQL) or on the write lock (SQLite) until the
+    first commits, then answers with the first one's complaint without numbering a new one.
     """
     now = now or utcnow()
     channel = _choice("channel", data.channel, Channel)
     kind = _choice("kind", data.kind, Kind)
     priority = _choice("priority", data.priority, Priority)
     received_at = _validate_received_at(data.received_at, now)
-    scope = idempotency_scope or (f"user:{actor.pk}" if actor else "anonymous")
+    scope = (idempotency_scope or (f"user:{actor.pk}" if actor else "anonymous"))[:100]
     key = idempotency_key.strip()[:200]
     request_hash = _request_hash(data)
     if key:
-        existing = IdempotencyKey.objects.filter(scope=scope, key=key).select_related("complaint").first()
-        if existing:
-            if existing.request_hash != request_hash:
-                vi, en = msg("idempotency_mismatch")
-                raise ServiceError(code="idempotency_mismatch", message_vi=vi, message_en=en,
-                                   field="Idempotency-Key", status=422)
-            return CreateResult(existing.complaint, created=False)
+        replay = _replay(scope, key, request_hash)
+        if replay:
+            return replay
     category = None
     if data.category:
         category = Category.objects.filter(code=data.category).first()
@@ -249,6 +308,11 @@ def complaint_create(
 
     try:
         with transaction.atomic():
+            claim = (
+                IdempotencyKey.objects.create(scope=scope, key=key, request_hash=request_hash)
+                if key
+                else None
+            )
             customer, _ = customer_find_or_create(data=data.customer, actor=actor, now=now)
             vulnerable = data.vulnerable or customer.vulnerable
             complaint = Complaint.objects.create(
@@ -257,12 +321,15 @@ def complaint_create(
                 channel=channel,
                 status=State.RECEIVED.value,
                 received_at=received_at,
+                recorded_at=now,
                 recorded_by=actor,
                 customer=customer,
                 subject=data.subject,
                 description=data.description,
                 category=category,
-                priority=Priority.URGENT if vulnerable and priority == Priority.NORMAL else priority,
+                priority=Priority.URGENT
+                if vulnerable and priority == Priority.NORMAL
+                else priority,
                 vulnerable=vulnerable,
                 language=data.language or customer.language,
                 account_info=data.account.model_dump(mode="json", exclude_defaults=True),
@@ -273,10 +340,8 @@ def complaint_create(
                 procedure=procedure,
                 procedure_version=procedure_version,
             )
-            if key:
-                IdempotencyKey.objects.create(
-                    scope=scope, key=key, request_hash=request_hash, complaint=complaint
-                )
+            if claim is not None:
+                IdempotencyKey.objects.filter(pk=claim.pk).update(complaint=complaint)
             journal_append(
                 complaint_id=complaint.pk,
                 actor=actor,
@@ -286,19 +351,36 @@ def complaint_create(
                 at=now,
             )
             procedure_apply_event(complaint=complaint, event="received", actor=actor, now=now)
+            after_change(complaint_id=complaint.pk, event="created")
     except IntegrityError:
-        if key:
-            existing = IdempotencyKey.objects.filter(scope=scope, key=key).first()
-            if existing:
-                return CreateResult(existing.complaint, created=False)
+        # A parallel request with the same key committed first: answer as a retry would.
+        replay = _replay(scope, key, request_hash) if key else None
+        if replay:
+            return replay
         raise
     return CreateResult(complaint, created=True)
 
 
 SNAPSHOT_FIELDS = (
-    "code", "kind", "channel", "status", "received_at", "customer_id", "subject", "description",
-    "category_id", "priority", "vulnerable", "language", "account_info", "content_info",
-    "payment_info", "department_id", "assignee_id", "procedure", "procedure_version",
+    "code",
+    "kind",
+    "channel",
+    "status",
+    "received_at",
+    "customer_id",
+    "subject",
+    "description",
+    "category_id",
+    "priority",
+    "vulnerable",
+    "language",
+    "account_info",
+    "content_info",
+    "payment_info",
+    "department_id",
+    "assignee_id",
+    "procedure",
+    "procedure_version",
 )
 
 
@@ -318,7 +400,12 @@ def _lock(complaint: Complaint, expected_version: int | None) -> Complaint:
 
 
 def _bump(complaint: Complaint, read_version: int, **fields: Any) -> None:
-    """Compare-and-swap write: the version read must still be current."""
+    """Compare-and-swap write: the version read must still be current.
+
+    Under the row lock of :func:`_lock` it always matches on PostgreSQL; it is the guard that
+    still holds if a caller forgets the lock (SQLite has no row locks, only the IMMEDIATE write
+    lock that serialises transactions).
+    """
     updated = Complaint.objects.filter(pk=complaint.pk, version=read_version).update(
         version=read_version + 1, updated_at=utcnow(), **fields
     )
@@ -329,8 +416,9 @@ def _bump(complaint: Complaint, read_version: int, **fields: Any) -> None:
     complaint.version = read_version + 1
 
 
-def _transition_fields(complaint: Complaint, action: Action, target: State,
-                       inputs: dict[str, Any], now: datetime) -> dict[str, Any]:
+def _transition_fields(
+    complaint: Complaint, action: Action, target: State, inputs: dict[str, Any], now: datetime
+) -> dict[str, Any]:
     fields: dict[str, Any] = {"status": target.value}
     if action == Action.ACKNOWLEDGE and complaint.acknowledged_at is None:
         fields["acknowledged_at"] = now
@@ -378,12 +466,16 @@ def complaint_transition(
     role: str | None = None,
 ) -> Complaint:
     """Run one lifecycle action. Refused (TransitionRefused) when it does not apply, the role may
-    not do it or an input is missing; Conflict when someone else changed the complaint first."""
+    not do it or an input is missing; Conflict when someone else changed the complaint first.
+
+    The table is consulted only under the row lock, against the state as it is now: two people
+    acting at once are serialised; the second either finds its action still applies (a
+    self-loop), gets ``not_applicable`` because the state moved on, or, when it passed the
+    ``expected_version`` it saw, gets Conflict.
+    """
     now = now or utcnow()
-    inputs = {k: v.strip() if isinstance(v, str) else v for k, v in (inputs or {}).items()}
+    inputs = {k: clean_text(v) if isinstance(v, str) else v for k, v in (inputs or {}).items()}
     acting_role = role or (actor.role if actor else "system")
-    # Validate against what the caller saw, then again under the lock.
-    lifecycle.plan(state=complaint.state, action=action, role=acting_role, inputs=inputs)
     with transaction.atomic():
         fresh = _lock(complaint, expected_version)
         read_version = fresh.version
@@ -402,20 +494,81 @@ def complaint_transition(
             after={**fields, "inputs": inputs},
             public=transition.customer_notice is not None or act in PUBLIC_ACTIONS,
             at=now,
-            actor_label=None if actor else "system",
+            actor_label=None if actor else acting_role,
         )
         procedure_apply_event(complaint=fresh, event=act.value, actor=actor, now=now, data=inputs)
+        after_change(complaint_id=fresh.pk, event="transition")
     return fresh
 
 
-PUBLIC_ACTIONS = frozenset({
-    Action.ACKNOWLEDGE, Action.ANSWER_NOW, Action.ANSWER_LATER, Action.NOTIFY_RESULT,
-    Action.CONFIRM_SATISFIED, Action.MARK_UNSATISFIED, Action.ESCALATE, Action.WITHDRAW,
-    Action.REOPEN, Action.REQUEST_NEGOTIATION, Action.CLOSE_NO_ANSWER,
-})
+PUBLIC_ACTIONS = frozenset(
+    {
+        Action.ACKNOWLEDGE,
+        Action.ANSWER_NOW,
+        Action.ANSWER_LATER,
+        Action.NOTIFY_RESULT,
+        Action.CONFIRM_SATISFIED,
+        Action.MARK_UNSATISFIED,
+        Action.ESCALATE,
+        Action.WITHDRAW,
+        Action.REOPEN,
+        Action.REQUEST_NEGOTIATION,
+        Action.CLOSE_NO_ANSWER,
+    }
+)
 
-EDITABLE_FIELDS = ("subject", "description", "category_id", "priority", "vulnerable", "language",
-                   "department_id", "assignee_id")
+EDITABLE_FIELDS = (
+    "subject",
+    "description",
+    "category_id",
+    "priority",
+    "vulnerable",
+    "language",
+    "department_id",
+    "assignee_id",
+)
+
+_REFERENCES: dict[str, tuple[Any, dict[str, Any], str]] = {
+    "category_id": (Category, {}, "unknown_category"),
+    "department_id": (Department, {}, "unknown_department"),
+    "assignee_id": (User, {"is_active": True}, "unknown_user"),
+}
+
+
+def _clean_change(field: str, value: Any) -> Any:
+    """One edited value, checked like intake checks it (never a 500 on a bad value)."""
+    if field in ("subject", "description"):
+        if not isinstance(value, str):
+            raise _fail(field, "invalid")
+        text = clean_text(value)
+        limit = 300 if field == "subject" else 20000
+        if field == "subject" and not text:
+            raise _fail(field, "required")
+        if len(text) > limit:
+            raise _fail(field, "too_long", max=limit)
+        return text
+    if field == "priority":
+        return _choice(field, value if isinstance(value, str) else repr(value), Priority)
+    if field == "language":
+        if value not in ("vi", "en"):
+            raise _fail(field, "invalid_choice", value=str(value)[:40])
+        return value
+    if field == "vulnerable":
+        if not isinstance(value, bool):
+            raise _fail(field, "invalid")
+        return value
+    model, extra, unknown = _REFERENCES[field]
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise _fail(field, "invalid")
+    try:
+        pk = int(value)
+    except ValueError:
+        raise _fail(field, "invalid") from None
+    if not model.objects.filter(pk=pk, **extra).exists():
+        raise _fail(field, unknown)
+    return pk
 
 
 def complaint_update(
@@ -426,11 +579,15 @@ def complaint_update(
     expected_version: int | None = None,
     now: datetime | None = None,
 ) -> Complaint:
-    """Change editable fields; the journal keeps each field's before and after."""
+    """Change editable fields; the journal keeps each field's before and after.
+
+    A change of only the department and/or assignee is journaled as ``complaint.assigned``.
+    """
     now = now or utcnow()
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise _fail(sorted(unknown)[0], "invalid")
+    changes = {k: _clean_change(k, v) for k, v in changes.items()}
     with transaction.atomic():
         fresh = _lock(complaint, expected_version)
         diff = {k: v for k, v in changes.items() if getattr(fresh, k) != v}
@@ -438,9 +595,16 @@ def complaint_update(
             return fresh
         before = {k: getattr(fresh, k) for k in diff}
         _bump(fresh, fresh.version, **diff)
-        action = "complaint.assigned" if set(diff) <= {"department_id", "assignee_id"} else "complaint.updated"
-        journal_append(complaint_id=fresh.pk, actor=actor, action=action, before=before, after=diff, at=now)
+        action = (
+            "complaint.assigned"
+            if set(diff) <= {"department_id", "assignee_id"}
+            else "complaint.updated"
+        )
+        journal_append(
+            complaint_id=fresh.pk, actor=actor, action=action, before=before, after=diff, at=now
+        )
         procedure_apply_event(complaint=fresh, event=action, actor=actor, now=now, data=diff)
+        after_change(complaint_id=fresh.pk, event="updated")
     return fresh
 
 
@@ -454,28 +618,62 @@ def message_add(
     provider_message_id: str = "",
     now: datetime | None = None,
 ) -> Message:
-    """An internal note (direction note) or a message with the customer (in/out)."""
+    """An internal note (direction note) or a message with the customer (in/out).
+
+    Idempotent on (channel, provider_message_id): a provider delivering the same message twice
+    gets the first one back, and nothing is journaled twice.
+    """
     now = now or utcnow()
-    body = (body or "").strip()
+    body = clean_text(body) if isinstance(body, str) else ""
     if not body:
         raise _fail("body", "required")
     if len(body) > 20000:
         raise _fail("body", "too_long", max=20000)
+    direction = _choice("direction", direction, Direction)
+    if channel:
+        channel = _choice("channel", channel, Channel)
+    provider_message_id = (provider_message_id or "").strip()[:255]
     visibility = Visibility.INTERNAL if direction == Direction.NOTE else Visibility.PUBLIC
     with transaction.atomic():
         fresh = _lock(complaint, None)
-        message = Message.objects.create(
-            complaint=fresh, direction=direction, visibility=visibility, channel=channel,
-            body=body, author=actor, provider_message_id=provider_message_id, created_at=now,
-        )
+        if provider_message_id:
+            known = Message.objects.filter(
+                channel=channel, provider_message_id=provider_message_id
+            ).first()
+            if known is not None:
+                return known
+        try:
+            with transaction.atomic():
+                message = Message.objects.create(
+                    complaint=fresh,
+                    direction=direction,
+                    visibility=visibility,
+                    channel=channel,
+                    body=body,
+                    author=actor,
+                    provider_message_id=provider_message_id,
+                    created_at=now,
+                )
+        except IntegrityError:
+            # The same provider message was just stored on another complaint's thread.
+            known = Message.objects.filter(
+                channel=channel, provider_message_id=provider_message_id
+            ).first()
+            if known is None or not provider_message_id:
+                raise
+            return known
         _bump(fresh, fresh.version)
         journal_append(
-            complaint_id=fresh.pk, actor=actor,
+            complaint_id=fresh.pk,
+            actor=actor,
             action="note.added" if direction == Direction.NOTE else f"message.{direction}",
             after={"message_id": message.pk, "body": body, "channel": channel},
-            target=f"message:{message.pk}", public=visibility == Visibility.PUBLIC, at=now,
+            target=f"message:{message.pk}",
+            public=visibility == Visibility.PUBLIC,
+            at=now,
         )
         procedure_apply_event(complaint=fresh, event=f"message.{direction}", actor=actor, now=now)
+        after_change(complaint_id=fresh.pk, event="message")
     return message
 
 
@@ -494,9 +692,16 @@ def task_create(
     department = Department.objects.filter(code=department_code).first()
     if department is None:
         raise _fail("department", "unknown_department")
-    title = (title or "").strip()
+    title = clean_text(title) if isinstance(title, str) else ""
     if not title:
         raise _fail("title", "required")
+    if len(title) > 300:
+        raise _fail("title", "too_long", max=300)
+    instructions = clean_text(instructions) if isinstance(instructions, str) else ""
+    if len(instructions) > 20000:
+        raise _fail("instructions", "too_long", max=20000)
+    if due_at is not None and due_at.tzinfo is None:
+        raise _fail("due_at", "naive_datetime")
     assignee = None
     if assignee_username:
         assignee = User.objects.filter(username=assignee_username, is_active=True).first()
@@ -505,14 +710,28 @@ def task_create(
     with transaction.atomic():
         fresh = _lock(complaint, None)
         task = Task.objects.create(
-            complaint=fresh, department=department, assignee=assignee, title=title[:300],
-            instructions=instructions, due_at=due_at, created_by=actor,
+            complaint=fresh,
+            department=department,
+            assignee=assignee,
+            title=title[:300],
+            instructions=instructions,
+            due_at=due_at,
+            created_by=actor,
         )
         _bump(fresh, fresh.version)
         journal_append(
-            complaint_id=fresh.pk, actor=actor, action="task.created", target=f"task:{task.pk}",
-            after={"department": department.code, "title": task.title, "assignee": assignee_username,
-                   "due_at": due_at, "instructions": instructions}, at=now,
+            complaint_id=fresh.pk,
+            actor=actor,
+            action="task.created",
+            target=f"task:{task.pk}",
+            after={
+                "department": department.code,
+                "title": task.title,
+                "assignee": assignee_username,
+                "due_at": due_at,
+                "instructions": instructions,
+            },
+            at=now,
         )
         procedure_apply_event(complaint=fresh, event="task.created", actor=actor, now=now)
     return task
@@ -532,14 +751,14 @@ def task_update(
     changes: dict[str, Any] = {}
     if status is not None:
         changes["status"] = _choice("status", status, TaskStatus)
-        if status == TaskStatus.DONE:
-            if not (result or task.result).strip():
-                raise _fail("result", "required")
-            changes["completed_at"] = now
     if result is not None:
-        changes["result"] = result.strip()
+        changes["result"] = clean_text(result) if isinstance(result, str) else ""
     if assignee_username is not None:
-        assignee = User.objects.filter(username=assignee_username, is_active=True).first() if assignee_username else None
+        assignee = (
+            User.objects.filter(username=assignee_username, is_active=True).first()
+            if assignee_username
+            else None
+        )
         if assignee_username and assignee is None:
             raise _fail("assignee", "unknown_user")
         changes["assignee_id"] = assignee.pk if assignee else None
@@ -548,6 +767,13 @@ def task_update(
         fresh = Task.objects.select_for_update().get(pk=task.pk)
         if expected_version is not None and fresh.version != expected_version:
             raise Conflict()
+        if changes.get("status") == TaskStatus.DONE and fresh.status != TaskStatus.DONE:
+            if not changes.get("result", fresh.result):
+                raise _fail("result", "required")
+            changes["completed_at"] = now
+        changes = {k: v for k, v in changes.items() if getattr(fresh, k) != v}
+        if not changes:
+            return fresh
         before = {k: getattr(fresh, k) for k in changes}
         updated = Task.objects.filter(pk=fresh.pk, version=fresh.version).update(
             version=fresh.version + 1, **changes
@@ -556,11 +782,21 @@ def task_update(
             raise Conflict()
         _bump(complaint, complaint.version)
         journal_append(
-            complaint_id=complaint.pk, actor=actor, action="task.updated", target=f"task:{fresh.pk}",
-            before=before, after=changes, at=now,
+            complaint_id=complaint.pk,
+            actor=actor,
+            action="task.updated",
+            target=f"task:{fresh.pk}",
+            before=before,
+            after=changes,
+            at=now,
         )
-        procedure_apply_event(complaint=complaint, event="task.updated", actor=actor, now=now,
-                              data={"task_id": fresh.pk, **changes})
+        procedure_apply_event(
+            complaint=complaint,
+            event="task.updated",
+            actor=actor,
+            now=now,
+            data={"task_id": fresh.pk, **changes},
+        )
     fresh.refresh_from_db()
     return fresh
 
@@ -574,40 +810,70 @@ def attachment_add(
     visibility: str = Visibility.INTERNAL,
     now: datetime | None = None,
 ) -> Attachment:
-    """Store a picture, video, PDF or scan, checked by its content (not its name)."""
+    """Store a picture, video, PDF or scan, checked by its content (not its name).
+
+    The file goes through Django's storage API. If anything in this transaction fails, including
+    its commit, the stored file is deleted again, so there is neither a row nor a file. (When the
+    caller wraps this in its own transaction and that one rolls back later, the file is left
+    behind: ``uploads.sweep_orphaned_files`` removes such files.) The same content twice on one
+    complaint returns the first attachment.
+    """
     now = now or utcnow()
+    visibility = _choice("visibility", visibility, Visibility)
     checked = inspect_upload(name=name, content=content)
-    with transaction.atomic():
-        fresh = _lock(complaint, None)
-        existing = Attachment.objects.filter(complaint=fresh, sha256=checked.sha256).first()
-        if existing:
-            return existing
-        attachment = Attachment(
-            complaint=fresh, original_name=checked.name, content_type=checked.mime,
-            size=len(content), sha256=checked.sha256, visibility=visibility, uploaded_by=actor,
-        )
-        attachment.file.save(checked.name, ContentFile(content), save=False)
-        # If the transaction rolls back, remove the stored file so nothing is half-written.
-        stored_name = attachment.file.name
-        storage = attachment.file.storage
-        try:
+    storage = Attachment._meta.get_field("file").storage
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            fresh = _lock(complaint, None)
+            existing = Attachment.objects.filter(complaint=fresh, sha256=checked.sha256).first()
+            if existing:
+                return existing
+            attachment = Attachment(
+                complaint=fresh,
+                original_name=checked.name,
+                content_type=checked.mime,
+                size=len(content),
+                sha256=checked.sha256,
+                visibility=visibility,
+                uploaded_by=actor,
+            )
+            attachment.file.save(checked.name, ContentFile(content), save=False)
+            stored.append(attachment.file.name)
             attachment.save()
             _bump(fresh, fresh.version)
             journal_append(
-                complaint_id=fresh.pk, actor=actor, action="attachment.added",
+                complaint_id=fresh.pk,
+                actor=actor,
+                action="attachment.added",
                 target=f"attachment:{attachment.pk}",
-                after={"name": checked.name, "type": checked.mime, "size": len(content),
-                       "sha256": checked.sha256}, at=now,
+                after={
+                    "attachment_id": attachment.pk,
+                    "name": checked.name,
+                    "type": checked.mime,
+                    "size": len(content),
+                    "sha256": checked.sha256,
+                    "visibility": visibility,
+                },
+                at=now,
                 public=visibility == Visibility.PUBLIC,
             )
-        except Exception:
+    except BaseException:
+        for stored_name in stored:
             storage.delete(stored_name)
-            raise
+        raise
     return attachment
 
 
 __all__ = [
-    "CreateResult", "TransitionRefused", "attachment_add", "complaint_create",
-    "complaint_transition", "complaint_update", "customer_find_or_create", "message_add",
-    "task_create", "task_update",
+    "CreateResult",
+    "TransitionRefused",
+    "attachment_add",
+    "complaint_create",
+    "complaint_transition",
+    "complaint_update",
+    "customer_find_or_create",
+    "message_add",
+    "task_create",
+    "task_update",
 ]

@@ -8,7 +8,6 @@ the domain importing Django's translation machinery.
 from __future__ import annotations
 
 
-
 class ServiceError(Exception):
     def __init__(
         self,
@@ -38,7 +37,9 @@ class ValidationFailed(ServiceError):
 
     def __init__(self, errors: dict[str, tuple[str, str]]) -> None:
         first_field, (vi, en) = next(iter(errors.items()))
-        super().__init__(code="invalid", message_vi=vi, message_en=en, field=first_field, status=422)
+        super().__init__(
+            code="invalid", message_vi=vi, message_en=en, field=first_field, status=422
+        )
         self.errors = errors
 
 
@@ -48,12 +49,18 @@ class NotFound(ServiceError):
 
 
 class PermissionRefused(ServiceError):
-    def __init__(self, vi: str = "Bạn không có quyền thực hiện thao tác này.",
-                 en: str = "You are not allowed to do this.") -> None:
+    def __init__(
+        self,
+        vi: str = "Bạn không có quyền thực hiện thao tác này.",
+        en: str = "You are not allowed to do this.",
+    ) -> None:
         super().__init__(code="forbidden", message_vi=vi, message_en=en, status=403)
 
 
 class Conflict(ServiceError):
-    def __init__(self, vi: str = "Phiếu đã được người khác cập nhật; hãy tải lại rồi thử lại.",
-                 en: str = "Someone else updated this complaint; reload and try again.") -> None:
+    def __init__(
+        self,
+        vi: str = "Phiếu đã được người khác cập nhật; hãy tải lại rồi thử lại.",
+        en: str = "Someone else updated this complaint; reload and try again.",
+    ) -> None:
         super().__init__(code="conflict", message_vi=vi, message_en=en, status=409)

@@ -3,26 +3,64 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max
 
 from complaintdesk.core.clock import utcnow
 from complaintdesk.journal.domain.chain import GENESIS, entry_hash, heads_digest
 from complaintdesk.journal.models import ChainHead, Checkpoint, JournalEntry
 
+logger = logging.getLogger(__name__)
+
 SYSTEM_LABEL = "system"
+SYSTEM_CHAIN = "sys:main"
+# Entries younger than this are not sealed by a checkpoint yet (see journal_checkpoint).
+SETTLE = timedelta(minutes=5)
+_CHECKPOINT_LOCK = 0x4A4E4C  # pg_advisory_xact_lock key: one checkpoint run at a time
 
 
 def chain_for_complaint(complaint_id: int) -> str:
     return f"c:{complaint_id}"
 
 
+def _strip_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_strip_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_strip_nul(k): _strip_nul(v) for k, v in value.items()}
+    return value
+
+
 def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value or {}, cls=DjangoJSONEncoder, ensure_ascii=False))
+    """Plain JSON as the database will give it back (PostgreSQL jsonb refuses NUL characters)."""
+    return _strip_nul(
+        json.loads(json.dumps(value or {}, cls=DjangoJSONEncoder, ensure_ascii=False))
+    )
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("journal times must be timezone-aware")
+    return value.astimezone(UTC)
+
+
+def _locked_head(chain: str) -> ChainHead:
+    """The chain's head row, locked until the end of the transaction (created if new)."""
+    head = ChainHead.objects.select_for_update().filter(chain=chain).first()
+    if head is not None:
+        return head
+    try:
+        with transaction.atomic():
+            return ChainHead.objects.create(chain=chain, seq=0, hash=GENESIS)
+    except IntegrityError:  # a parallel transaction started the same chain and has committed
+        return ChainHead.objects.select_for_update().get(chain=chain)
 
 
 def journal_append(
@@ -38,48 +76,48 @@ def journal_append(
     chain: str | None = None,
     actor_label: str | None = None,
 ) -> JournalEntry:
-    """Append one entry to the complaint's chain (or a named system chain)."""
+    """Append one entry to the complaint's chain (or a named system chain).
+
+    Must run inside the transaction of the change: if the change rolls back, so does the entry.
+    Appends to one chain queue on its head row; appends to different chains never wait on each
+    other.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("journal_append must run inside the transaction of the change")
-    chain = chain or (chain_for_complaint(complaint_id) if complaint_id else "sys:main")
-    head = ChainHead.objects.select_for_update().filter(chain=chain).first()
-    seq = head.seq + 1 if head else 1
-    prev = head.hash if head else GENESIS
+    chain = chain or (chain_for_complaint(complaint_id) if complaint_id else SYSTEM_CHAIN)
+    head = _locked_head(chain)
     if actor_label is None:
         actor_label = getattr(actor, "username", None) or SYSTEM_LABEL
     entry = JournalEntry(
         chain=chain,
-        seq=seq,
+        seq=head.seq + 1,
         complaint_id=complaint_id,
-        at=at or utcnow(),
+        at=_utc(at or utcnow()),
+        recorded_at=utcnow(),
         actor_id=getattr(actor, "pk", None),
-        actor_label=actor_label,
-        action=action,
-        target=target,
+        actor_label=actor_label[:200],
+        action=action[:60],
+        target=target[:80],
         before=_jsonable(before),
         after=_jsonable(after),
         public=public,
-        prev_hash=prev,
+        prev_hash=head.hash,
     )
-    entry.hash = entry_hash(prev_hash=prev, payload=entry.payload())
+    entry.hash = entry_hash(prev_hash=head.hash, payload=entry.payload())
     entry.save(force_insert=True)
-    if head:
-        ChainHead.objects.filter(chain=chain).update(seq=seq, hash=entry.hash)
-    else:
-        ChainHead.objects.create(chain=chain, seq=seq, hash=entry.hash)
+    ChainHead.objects.filter(chain=chain).update(seq=entry.seq, hash=entry.hash)
     return entry
 
 
-def _heads_up_to(max_entry_id: int) -> list[tuple[str, int, str]]:
+def heads_up_to(max_entry_id: int) -> list[tuple[str, int, str]]:
     """(chain, seq, hash) of each chain's last entry with id <= max_entry_id, from the entries."""
-    last_ids = (
+    ids = list(
         JournalEntry.objects.filter(id__lte=max_entry_id)
         .values("chain")
         .annotate(last=Max("id"))
         .values_list("last", flat=True)
     )
     rows: list[tuple[str, int, str]] = []
-    ids = list(last_ids)
     for start in range(0, len(ids), 5000):
         rows.extend(
             JournalEntry.objects.filter(id__in=ids[start : start + 5000]).values_list(
@@ -89,45 +127,65 @@ def _heads_up_to(max_entry_id: int) -> list[tuple[str, int, str]]:
     return rows
 
 
-def journal_checkpoint(*, now: datetime | None = None, settle: timedelta = timedelta(minutes=5)) -> Checkpoint | None:
+def _settled_max_id(cutoff: datetime) -> int | None:
+    """The newest entry written before ``cutoff`` (walks the primary key down from the top)."""
+    return (
+        JournalEntry.objects.filter(recorded_at__lte=cutoff)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+
+
+def journal_checkpoint(
+    *, now: datetime | None = None, settle: timedelta = SETTLE
+) -> Checkpoint | None:
     """Seal every chain head into a checkpoint chained to the previous one.
 
-    Only entries older than ``settle`` are sealed, so a transaction still in flight (its id taken
-    but not yet committed) cannot appear later below the sealed mark.
+    Only entries written at least ``settle`` ago are sealed: on PostgreSQL an entry's id is
+    taken when it is inserted but becomes visible only when its transaction commits, so a
+    transaction still in flight could otherwise commit an entry *below* the sealed mark and make
+    the next verification fail. Returns None when there is nothing new to seal or a parallel run
+    sealed first.
     """
-    now = now or utcnow()
-    with transaction.atomic():
-        max_id = JournalEntry.objects.filter(at__lte=now - settle).aggregate(m=Max("id"))["m"]
-        last = Checkpoint.objects.order_by("-id").first()
-        if max_id is None or (last and last.max_entry_id >= max_id):
-            return None
-        heads = _heads_up_to(max_id)
-        totals = JournalEntry.objects.filter(id__lte=max_id).aggregate(n=Count("id"))
-        digest = heads_digest(heads)
-        prev = last.hash if last else GENESIS
-        payload = {
-            "created_at": now.isoformat(timespec="microseconds"),
-            "max_entry_id": max_id,
-            "chains": len(heads),
-            "entries": totals["n"],
-            "digest": digest,
-        }
-        return Checkpoint.objects.create(
-            created_at=now,
-            max_entry_id=max_id,
-            chains=len(heads),
-            entries=totals["n"],
-            digest=digest,
-            prev_hash=prev,
-            hash=entry_hash(prev_hash=prev, payload=payload),
-        )
+    now = _utc(now or utcnow())
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cur:
+                    cur.execute("SELECT pg_advisory_xact_lock(%s)", [_CHECKPOINT_LOCK])
+            last = Checkpoint.objects.order_by("-id").first()
+            max_id = _settled_max_id(now - settle)
+            if max_id is None or (last is not None and last.max_entry_id >= max_id):
+                return None
+            heads = heads_up_to(max_id)
+            entries = JournalEntry.objects.filter(id__lte=max_id).aggregate(n=Count("id"))["n"]
+            checkpoint = Checkpoint(
+                created_at=now,
+                max_entry_id=max_id,
+                chains=len(heads),
+                entries=entries,
+                digest=heads_digest(heads),
+                prev_hash=last.hash if last else GENESIS,
+            )
+            checkpoint.hash = entry_hash(
+                prev_hash=checkpoint.prev_hash, payload=checkpoint.payload()
+            )
+            checkpoint.save(force_insert=True)
+    except IntegrityError:  # uniq_checkpoint_prev: another run sealed first
+        return None
+    # Copy this line somewhere the database's users cannot write (log shipping, e-mail): it
+    # anchors the journal outside the database.
+    logger.info(
+        "journal checkpoint %s: %s chains, %s entries, up to entry %s, hash %s",
+        checkpoint.pk,
+        checkpoint.chains,
+        checkpoint.entries,
+        checkpoint.max_entry_id,
+        checkpoint.hash,
+    )
+    return checkpoint
 
 
 def checkpoint_payload(cp: Checkpoint) -> dict[str, object]:
-    return {
-        "created_at": cp.created_at.isoformat(timespec="microseconds"),
-        "max_entry_id": cp.max_entry_id,
-        "chains": cp.chains,
-        "entries": cp.entries,
-        "digest": cp.digest,
-    }
+    return cp.payload()

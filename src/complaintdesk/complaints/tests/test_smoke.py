@@ -1,4 +1,5 @@
 from complaintdesk.complaints.services import complaint_transition
+from complaintdesk.journal.models import JournalEntry
 from complaintdesk.journal.selectors import journal_verify
 
 
@@ -10,4 +11,9 @@ def test_create_acknowledge_and_verify_journal(org, complaint_factory):
     assert complaint.status == "acknowledged"
     problems, counts = journal_verify()
     assert problems == []
-    assert counts["entries"] == 2
+    actions = JournalEntry.objects.filter(complaint_id=complaint.pk).values_list("action", flat=True)
+    assert [a for a in actions.order_by("seq") if a.startswith(("complaint.", "action."))] == [
+        "complaint.created",
+        "action.acknowledge",
+    ]
+    assert counts["entries"] == JournalEntry.objects.count()

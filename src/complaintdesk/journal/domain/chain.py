@@ -43,7 +43,7 @@ class Problem:
     chain: str
     entry_id: int | None
     seq: int | None
-    kind: str  # altered | inserted | removed | head_mismatch | chain_missing | checkpoint
+    kind: str  # altered | inserted | removed | chain_missing | checkpoint
     detail: str
 
 
@@ -54,14 +54,15 @@ def verify_chain(chain: str, entries: Iterable[StoredEntry]) -> Problem | None:
     for entry in entries:
         if entry.seq != expected_seq:
             kind = "removed" if entry.seq > expected_seq else "inserted"
-            return Problem(chain, entry.id, entry.seq, kind,
-                           f"expected seq {expected_seq}, found {entry.seq}")
+            return Problem(
+                chain, entry.id, entry.seq, kind, f"expected seq {expected_seq}, found {entry.seq}"
+            )
         if entry.prev_hash != prev:
-            return Problem(chain, entry.id, entry.seq, "inserted",
-                           "link to the previous entry does not match")
+            return Problem(
+                chain, entry.id, entry.seq, "inserted", "link to the previous entry does not match"
+            )
         if entry_hash(prev_hash=prev, payload=entry.payload) != entry.hash:
-            return Problem(chain, entry.id, entry.seq, "altered",
-                           "content does not match its hash")
+            return Problem(chain, entry.id, entry.seq, "altered", "content does not match its hash")
         prev = entry.hash
         expected_seq += 1
     return None

@@ -1,0 +1,50 @@
+"""Shared set-up of the benchmark scripts: Django on the database the environment names.
+
+SQLite by default (under COMPLAINTDESK_VAR_DIR, or var/); PostgreSQL with DATABASE_URL.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup() -> None:
+    sys.path[:0] = [str(ROOT), str(ROOT / "src")]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # The production code path: DEBUG off (no query log), a throwaway secret key.
+    os.environ.setdefault("DJANGO_DEBUG", "0")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "benchmarks-only-" + os.urandom(8).hex())
+    import django
+
+    django.setup()
+
+
+def database_label() -> str:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return f"PostgreSQL {connection.cursor().connection.info.server_version}"
+    import sqlite3
+
+    return f"SQLite {sqlite3.sqlite_version} (WAL)"
+
+
+def percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def summary_ms(values: list[float]) -> str:
+    ms = [v * 1000 for v in values]
+    return (
+        f"p50 {percentile(ms, 50):7.2f} ms  p95 {percentile(ms, 95):7.2f} ms  "
+        f"mean {statistics.fmean(ms):7.2f} ms  (n={len(ms)})"
+    )

@@ -1,0 +1,196 @@
+#!/usr/bin/env python
+"""Complaint intake through the HTTP API: creations per second with concurrent clients.
+
+    .venv/bin/python benchmarks/bench_intake.py                      # SQLite and PostgreSQL
+    .venv/bin/python benchmarks/bench_intake.py --db sqlite --clients 8 --seconds 20
+    .venv/bin/python benchmarks/bench_intake.py --db postgres --workers 4 --threads 2
+
+Each run: a fresh database (migrated, demo organisation, an API token for an integration user
+with the receiver role), a gunicorn server on 127.0.0.1 with DJANGO_DEBUG off, then --clients
+threads POST /api/v1/complaints with keep-alive connections for --seconds (at most --max
+requests in all). Every complaint has a new customer (a new phone), as at a busy call centre.
+Reports creations/s (201 answers), latency p50/p95 and any other answers.
+Targets (issue 2 §7, 2-core machine): ≥ 300/s on SQLite, ≥ 500/s on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import threading
+import time
+from collections import Counter
+
+from _django import percentile
+from _server import api_token, fresh_database, gunicorn, tree_cpu_seconds
+
+SUBJECTS = (
+    ("Xem phim bị giật, chập chờn liên tục", "content-playback"),
+    ("Bị trừ tiền hai lần khi mua gói", "payment-wrong-charge"),
+    ("Tài khoản bị khóa, không đăng nhập được", "account-locked"),
+    ("Mất tín hiệu truyền hình cáp", "technical-signal"),
+    ("Phim thiếu phụ đề tiếng Việt", "content-subtitle"),
+)
+
+
+def payload(n: int) -> bytes:
+    subject, category = SUBJECTS[n % len(SUBJECTS)]
+    body = {
+        "channel": "api",
+        "kind": "complaint",
+        "customer": {"name": "Nguyễn Thị Lan", "phone": f"+8477{n % 10**7:07d}"},
+        "subject": subject,
+        "description": "Khách hàng phản ánh qua tổng đài, đề nghị kiểm tra và phản hồi sớm.",
+        "category": category,
+    }
+    if category.startswith("payment"):
+        body["payment"] = {"package": "Gói VIP 1 tháng", "method": "Ví MoMo", "amount_vnd": 132000}
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+def client(
+    host: str,
+    port: int,
+    token: str,
+    start: int,
+    step: int,
+    stop_at: float,
+    budget: list[int],
+    lock: threading.Lock,
+    results: list[tuple[int, float]],
+) -> None:
+    conn = http.client.HTTPConnection(host, port, timeout=30)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    n = start
+    while time.monotonic() < stop_at:
+        with lock:
+            if budget[0] <= 0:
+                break
+            budget[0] -= 1
+        began = time.perf_counter()
+        try:
+            conn.request("POST", "/api/v1/complaints", body=payload(n), headers=headers)
+            response = conn.getresponse()
+            response.read()
+            status = response.status
+        except (OSError, http.client.HTTPException):
+            status = 0
+            conn.close()
+            conn = http.client.HTTPConnection(host, port, timeout=30)
+        results.append((status, time.perf_counter() - began))
+        n += step
+    conn.close()
+
+
+def _pool(
+    host: str,
+    port: int,
+    token: str,
+    clients: int,
+    first: int,
+    seconds: float,
+    budget: list[int],
+    results: list[tuple[int, float]],
+) -> None:
+    """``clients`` threads posting for ``seconds`` (or until the budget is spent)."""
+    lock, stop_at = threading.Lock(), time.monotonic() + seconds
+    pool = [
+        threading.Thread(
+            target=client,
+            args=(host, port, token, first + i, clients, stop_at, budget, lock, results),
+        )
+        for i in range(clients)
+    ]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+
+
+def run(
+    kind: str,
+    *,
+    clients: int,
+    seconds: float,
+    max_requests: int,
+    workers: int,
+    threads: int,
+    warmup: float = 5,
+) -> dict[str, object]:
+    with fresh_database(kind) as db:
+        token = api_token(db.env, "bench-intake", "receiver")
+        with gunicorn(db.env, workers=workers, threads=threads) as (host, port, pid):
+            # Warm-up, as loaded as the run: every worker thread has imported the URLs and
+            # opened its database connection before the clock starts.
+            _pool(host, port, token, clients, 10**6, warmup, [clients * 20], [])
+            results: list[tuple[int, float]] = []
+            cpu_before, load = tree_cpu_seconds(pid), os.getloadavg()[0]
+            began = time.monotonic()
+            _pool(host, port, token, clients, 0, seconds, [max_requests], results)
+            elapsed = time.monotonic() - began
+            server_cpu = tree_cpu_seconds(pid) - cpu_before
+    statuses = Counter(status for status, _ in results)
+    created = statuses.get(201, 0)
+    latencies = [d * 1000 for status, d in results if status == 201]
+    return {
+        "db": db.label,
+        "clients": clients,
+        "workers": workers,
+        "threads": threads,
+        "seconds": round(elapsed, 1),
+        "created": created,
+        "per_second": round(created / elapsed, 1),
+        "p50_ms": round(percentile(latencies, 50), 1),
+        "p95_ms": round(percentile(latencies, 95), 1),
+        "other": {k: v for k, v in statuses.items() if k != 201},
+        # Server CPU per creation, and the rate the machine's cores could sustain at that cost
+        # (what an idle machine would reach if nothing but CPU limited it).
+        "load": load,
+        "cpu_ms": round(1000 * server_cpu / max(1, len(results)), 1),
+        "ceiling": round(len(results) / server_cpu * (os.cpu_count() or 1), 0) if server_cpu else 0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--max", type=int, default=50_000, help="stop after this many requests")
+    parser.add_argument(
+        "--workers", type=int, default=0, help="gunicorn workers (default: by database)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=0, help="threads per worker (default: by database)"
+    )
+    args = parser.parse_args()
+    kinds = ("sqlite", "postgres") if args.db == "both" else (args.db,)
+    cores = os.cpu_count() or 2
+    for kind in kinds:
+        # SQLite takes one writer at a time: few processes, so the lock is not fought over.
+        workers = args.workers or (cores if kind == "sqlite" else cores * 2)
+        threads = args.threads or 2
+        result = run(
+            kind,
+            clients=args.clients,
+            seconds=args.seconds,
+            max_requests=args.max,
+            workers=workers,
+            threads=threads,
+        )
+        print(
+            f"{result['db']:<13} {result['clients']} clients, gunicorn {workers}×{threads}: "
+            f"{result['per_second']:>7} creations/s  ({result['created']} in {result['seconds']}s)  "
+            f"p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms  other answers: {result['other'] or 'none'}"
+            f"  | server CPU {result['cpu_ms']} ms/request → ≤ {result['ceiling']:.0f}/s on "
+            f"{os.cpu_count()} cores (machine load average {result['load']:.1f})",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()

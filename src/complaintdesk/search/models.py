@@ -1,0 +1,35 @@
+"""The search index: one folded document per complaint.
+
+The columns hold the folded copy made by ``search.domain.text.joined`` (tokens separated by
+spaces). The database-specific index over them is created by the migrations
+(``search.dbsql``): an FTS5 table kept in step by triggers on SQLite, a weighted ``tsvector``
+column with a GIN index on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchDocument(models.Model):
+    complaint = models.OneToOneField(
+        "complaints.Complaint",
+        verbose_name=_("phiếu khiếu nại"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # Weighted by importance when ranking: identifiers first, then names and subject, then text.
+    ids = models.TextField(_("mã, điện thoại, email, tài khoản"), blank=True)
+    names = models.TextField(_("tên khách hàng"), blank=True)
+    subject = models.TextField(_("tiêu đề"), blank=True)
+    body = models.TextField(_("nội dung và trao đổi"), blank=True)
+    indexed_at = models.DateTimeField(_("thời điểm lập chỉ mục"))
+
+    class Meta:
+        verbose_name = _("chỉ mục tìm kiếm")
+        verbose_name_plural = _("chỉ mục tìm kiếm")
+
+    def __str__(self) -> str:
+        return f"search:{self.complaint_id}"

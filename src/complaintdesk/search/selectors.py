@@ -1,0 +1,262 @@
+"""Searching complaints: ranked matches with the matched words highlighted.
+
+Every word of the query must match (the last one may be unfinished: prefix match), accents,
+case and Unicode form ignored (``search.domain.text``). Matches in identifiers (code, phone,
+email, account) weigh most, then the customer's name and the subject, then the description and
+messages.
+
+Ranking every match of a common word ("nguyen" matches a third of all complaints) would read
+the whole posting list, so the ranking is done over the newest ``WINDOW`` matches (by complaint
+id, i.e. by recording): both engines walk their index in id order and stop there. A search
+therefore answers in bounded time whatever the table size; people narrow a search that hits
+more than a thousand complaints by adding a word or a filter.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import html
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from complaintdesk.complaints.messages import msg
+from complaintdesk.complaints.models import Complaint, CustomerIdentity, IdentityKind, Message
+from complaintdesk.core.errors import ValidationFailed
+from complaintdesk.search import dbsql
+from complaintdesk.search.domain.text import Query, highlight, parse_query, phone_forms, snippet
+
+WINDOW = 1000
+MAX_LIMIT = 100
+# Column weights: ids, names, subject, body.
+SQLITE_WEIGHTS = "10.0, 4.0, 4.0, 1.0"
+
+
+def _restriction(within: QuerySet[Complaint] | None) -> tuple[str, list[Any]]:
+    """SQL ``IN (…)`` over the complaints of ``within`` (filters and the user's scope)."""
+    if within is None or not within.query.where:
+        return "", []
+    sql, params = within.order_by().values("pk").query.sql_with_params()
+    return sql, list(params)
+
+
+def _sqlite_ranked(
+    query: Query, within: QuerySet[Complaint] | None, offset: int, limit: int
+) -> list[tuple[int, float]]:
+    words = [f'"{w}"' for w in query.words]
+    if query.prefix:
+        words[-1] += "*"
+    match = " ".join(words)
+    sub, sub_params = _restriction(within)
+    # "+rowid": the restriction filters the matches; it must not drive the FTS lookups
+    # (probing the full-text index once per restricted id is far slower).
+    extra = f" AND +rowid IN ({sub})" if sub else ""
+    # Table name and weights are constants, the restriction is Django's SQL; values are bound.
+    floor_sql = f"SELECT rowid FROM search_fts WHERE search_fts MATCH %s{extra} ORDER BY rowid DESC LIMIT 1 OFFSET %s"  # noqa: S608
+    rank_sql = (
+        f"SELECT rowid, -bm25(search_fts, {SQLITE_WEIGHTS}) AS score FROM search_fts "  # noqa: S608
+        "WHERE search_fts MATCH %s{floor}"
+        + extra
+        + " ORDER BY score DESC, rowid DESC LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cur:
+        cur.execute(floor_sql, [match, *sub_params, WINDOW - 1])
+        row = cur.fetchone()
+        floor = f" AND rowid >= {int(row[0])}" if row else ""
+        cur.execute(rank_sql.replace("{floor}", floor), [match, *sub_params, limit, offset])
+        return [(int(pk), float(score)) for pk, score in cur.fetchall()]
+
+
+def _pg_ranked(
+    query: Query, within: QuerySet[Complaint] | None, offset: int, limit: int
+) -> list[tuple[int, float]]:
+    words = [f"'{w}'" for w in query.words]
+    if query.prefix:
+        words[-1] += ":*"
+    tsquery = " & ".join(words)
+    sub, sub_params = _restriction(within)
+    extra = f" AND d.complaint_id IN ({sub})" if sub else ""
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""
+            WITH q AS (SELECT to_tsquery('simple'::regconfig, cd_unaccent(%s)) AS q),
+            recent AS (
+                SELECT d.complaint_id, d.tsv FROM {dbsql.TABLE} d, q
+                WHERE d.tsv @@ q.q{extra}
+                ORDER BY d.complaint_id DESC LIMIT %s
+            )
+            SELECT r.complaint_id, ts_rank(r.tsv, q.q) AS score FROM recent r, q
+            ORDER BY score DESC, r.complaint_id DESC LIMIT %s OFFSET %s
+            """,  # noqa: S608 - table name constant, the restriction is Django's SQL; values bound
+            [tsquery, *sub_params, WINDOW, limit, offset],
+        )
+        return [(int(pk), float(score)) for pk, score in cur.fetchall()]
+
+
+def ranked_ids(
+    query: Query | str,
+    *,
+    within: QuerySet[Complaint] | None = None,
+    offset: int = 0,
+    limit: int = 25,
+) -> list[tuple[int, float]]:
+    """(complaint id, score) of the best matches, best first; ``within`` restricts the
+    complaints (a filtered, scoped queryset). Scores compare only within one search."""
+    if isinstance(query, str):
+        query = parse_query(query)
+    if query.empty or offset >= WINDOW:
+        return []
+    limit = max(1, min(limit, WINDOW - offset))
+    if connection.vendor == "postgresql":
+        return _pg_ranked(query, within, offset, limit)
+    return _sqlite_ranked(query, within, offset, limit)
+
+
+def search_ids(
+    text: str, *, within: QuerySet[Complaint] | None = None, limit: int = WINDOW
+) -> list[int]:
+    """Ids of the complaints matching ``text``, best first (at most ``limit``)."""
+    return [pk for pk, _score in ranked_ids(text, within=within, limit=limit)]
+
+
+# --- one page of results ----------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    complaint: Complaint
+    score: float
+    highlights: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    query: Query
+    hits: list[Hit]
+    next_cursor: str | None
+
+
+def _fingerprint(query: Query, salt: str) -> str:
+    raw = json.dumps([query.words, query.prefix, salt], ensure_ascii=False)
+    return hashlib.sha256(raw.encode()).hexdigest()[:12]
+
+
+def encode_cursor(offset: int, query: Query, salt: str = "") -> str:
+    raw = json.dumps({"o": "s", "k": offset, "h": _fingerprint(query, salt)}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, query: Query, salt: str = "") -> int:
+    """The offset a cursor of this same search points to; refused for another search."""
+    try:
+        if len(cursor) > 300:
+            raise ValueError(cursor)
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        offset = data.get("k") if isinstance(data, dict) else None
+        if data.get("o") != "s" or data.get("h") != _fingerprint(query, salt):
+            raise ValueError(data)
+        if not isinstance(offset, int) or isinstance(offset, bool) or not 0 < offset < WINDOW:
+            raise ValueError(data)
+    except (ValueError, TypeError, AttributeError, binascii.Error, UnicodeDecodeError):
+        raise ValidationFailed({"cursor": msg("invalid_cursor")}) from None
+    return offset
+
+
+def _identity_hits(customer_ids: set[int], query: Query) -> dict[int, str]:
+    """The first identity of each customer that the query matches, highlighted."""
+    out: dict[int, str] = {}
+    rows = CustomerIdentity.objects.filter(customer_id__in=customer_ids).values_list(
+        "customer_id", "kind", "value"
+    )
+    for customer_id, kind, value in rows:
+        if customer_id in out:
+            continue
+        forms = phone_forms(value) if kind == IdentityKind.PHONE else [value]
+        if any(highlight(form, query)[1] for form in forms):
+            marked = f"<mark>{html.escape(value)}</mark>"
+            out[customer_id] = marked if kind == IdentityKind.PHONE else highlight(value, query)[0]
+    return out
+
+
+def _message_snippets(complaint_ids: list[int], query: Query) -> dict[int, str]:
+    out: dict[int, str] = {}
+    rows = (
+        Message.objects.filter(complaint_id__in=complaint_ids)
+        .order_by("-id")
+        .values_list("complaint_id", "body")
+    )
+    for complaint_id, body in rows.iterator(chunk_size=500):
+        if complaint_id not in out:
+            found = snippet(body, query)
+            if found:
+                out[complaint_id] = found
+    return out
+
+
+def highlight_hits(hits: list[Hit], query: Query) -> None:
+    """Fill each hit's ``highlights``: subject, customer_name, and where else it matched
+    (``identity``: the phone/email/account; ``snippet``: description or a message)."""
+    identities = _identity_hits({h.complaint.customer_id for h in hits}, query)
+    pending = []
+    for hit in hits:
+        c = hit.complaint
+        subject, _ = highlight(c.subject, query)
+        name, _ = highlight(c.customer.name, query)
+        hit.highlights = {"subject": subject, "customer_name": name}
+        if c.customer_id in identities:
+            hit.highlights["identity"] = identities[c.customer_id]
+        found = snippet(c.description, query)
+        if found:
+            hit.highlights["snippet"] = found
+        else:
+            pending.append(c.pk)
+    if pending:
+        by_complaint = _message_snippets(pending, query)
+        for hit in hits:
+            if hit.complaint.pk in by_complaint:
+                hit.highlights["snippet"] = by_complaint[hit.complaint.pk]
+
+
+def search_page(
+    *,
+    query: Query | str,
+    within: QuerySet[Complaint],
+    cursor: str | None = None,
+    limit: int = 25,
+    salt: str = "",
+) -> SearchPage:
+    """One page of ranked, highlighted results among ``within`` (already scoped to the user).
+
+    ``salt`` names the filters in force, so a cursor of one search is refused by another.
+    """
+    if isinstance(query, str):
+        query = parse_query(query)
+    limit = max(1, min(limit, MAX_LIMIT))
+    offset = decode_cursor(cursor, query, salt) if cursor else 0
+    ranked = ranked_ids(query, within=within, offset=offset, limit=limit + 1)
+    more = len(ranked) > limit
+    ranked = ranked[:limit]
+    by_id: dict[int, Complaint] = {
+        c.pk: c
+        for c in within.filter(pk__in=[pk for pk, _ in ranked]).select_related(
+            "customer", "department", "assignee", "category"
+        )
+    }
+    hits = [Hit(by_id[pk], score) for pk, score in ranked if pk in by_id]
+    highlight_hits(hits, query)
+    next_cursor = encode_cursor(offset + limit, query, salt) if more else None
+    return SearchPage(query=query, hits=hits, next_cursor=next_cursor)
+
+
+def index_status() -> dict[str, int]:
+    """How many complaints are indexed, and how many are not (yet)."""
+    from complaintdesk.search.models import SearchDocument
+
+    total = Complaint.objects.count()
+    indexed = SearchDocument.objects.count()
+    return {"complaints": total, "indexed": indexed, "missing": max(0, total - indexed)}

@@ -1,0 +1,209 @@
+"""Search over the index kept by the complaint services (SQLite FTS5 or PostgreSQL tsvector)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+
+from complaintdesk.complaints.models import Complaint
+from complaintdesk.complaints.services import complaint_update, message_add
+from complaintdesk.search.models import SearchDocument
+from complaintdesk.search.selectors import search_ids, search_page
+from complaintdesk.search.services import index_complaints, search_index_clear
+
+
+def codes(text, within=None):
+    ids = search_ids(text, within=within)
+    by_id = dict(Complaint.objects.filter(pk__in=ids).values_list("pk", "code"))
+    return [by_id[i] for i in ids]
+
+
+@pytest.fixture
+def three(org, complaint_factory):
+    a = complaint_factory.create(
+        actor=org.receiver,
+        subject="Đường truyền chập chờn",
+        description="Xem phim bị giật, mất tiếng vào buổi tối.",
+        customer={"name": "Trần Thị Đào", "phone": "0912 345 678", "email": "dao.tran@example.vn"},
+    )
+    b = complaint_factory.create(
+        actor=org.receiver,
+        subject="Không đăng ký được gói VIP",
+        description="Thanh toán bằng thẻ nhưng báo lỗi.",
+        customer={"name": "Lê Văn Bình", "phone": "0987654321", "account_id": "VIP-778899"},
+        category="payment",
+    )
+    c = complaint_factory.create(
+        actor=org.receiver,
+        subject="Góp ý giao diện",
+        description="Chữ hơi nhỏ.",
+        kind="feedback",
+        customer={"name": "Phạm Đức Duy", "phone": "0901000111"},
+    )
+    return a, b, c
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "duong truyen chap chon",
+        "ĐƯỜNG TRUYỀN CHẬP CHỜN",
+        unicodedata.normalize("NFD", "đường truyền chập chờn"),
+        "Duong Truyen Chap Ch",  # still typing
+    ],
+)
+def test_accents_case_and_unicode_form_do_not_matter(three, typed):
+    a, _b, _c = three
+    assert codes(typed) == [a.code]
+
+
+def test_dang_ky_finds_dang_ky_and_d_stroke_is_folded(three):
+    _a, b, c = three
+    assert codes("DANG KY") == [b.code]
+    assert codes("duc duy") == [c.code]  # Đức
+    assert codes("dao") == [three[0].code]  # Đào
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["0912 345 678", "+84912345678", "84912345678", "0912345678", "+84 912 345 678", "912345678"],
+)
+def test_phone_in_any_format(three, typed):
+    assert codes(typed) == [three[0].code]
+
+
+def test_code_email_and_account_id(three):
+    a, b, _c = three
+    assert codes(a.code) == [a.code]
+    assert codes(a.code.lower()) == [a.code]
+    assert codes("dao.tran@example.vn") == [a.code]
+    assert codes("vip-778899") == [b.code]
+
+
+def test_every_word_must_match(three):
+    assert codes("duong truyen thanh toan") == []
+    assert codes("zzzz") == []
+    assert codes("") == []
+
+
+def test_identifier_matches_rank_above_text_matches(org, complaint_factory):
+    in_text = complaint_factory.create(
+        actor=org.receiver,
+        subject="Hỏi về khách Minh",
+        customer={"name": "Hà Lan", "phone": "0911111222"},
+    )
+    in_name = complaint_factory.create(
+        actor=org.receiver,
+        subject="Mất kết nối",
+        customer={"name": "Võ Minh", "phone": "0911111333"},
+    )
+    assert codes("minh") == [in_name.code, in_text.code]
+
+
+def test_messages_and_edits_are_indexed_in_the_same_transaction(org, three):
+    a, _b, c = three
+    message_add(complaint=c, actor=org.receiver, body="Khách báo thêm: màn hình nhấp nháy")
+    assert codes("man hinh nhap nhay") == [c.code]
+    complaint_update(complaint=a, actor=org.receiver, changes={"subject": "Mạng rớt liên tục"})
+    assert codes("mang rot") == [a.code]
+    assert codes("duong truyen chap chon") == []
+
+
+def test_a_rolled_back_change_leaves_the_index_as_it_was(org, three):
+    _a, _b, c = three
+    with pytest.raises(RuntimeError), transaction.atomic():
+        message_add(complaint=c, actor=org.receiver, body="Nội dung sẽ bị hủy bỏ")
+        raise RuntimeError("abort")
+    assert codes("huy bo") == []
+
+
+def test_a_new_phone_of_a_known_customer_finds_their_older_complaints(org, complaint_factory):
+    first = complaint_factory.create(
+        actor=org.receiver, customer={"name": "Ngô Thị Hoa", "phone": "0933000111"}
+    )
+    second = complaint_factory.create(
+        actor=org.receiver,
+        customer={"name": "Ngô Thị Hoa", "phone": "0933000111", "phones": ["0977000222"]},
+    )
+    assert set(codes("0977 000 222")) == {first.code, second.code}
+
+
+def test_results_respect_the_queryset_given(org, three):
+    a, b, _c = three
+    only_payment = Complaint.objects.filter(category__code="payment")
+    assert codes("thanh toan", within=only_payment) == [b.code]
+    assert codes("duong truyen", within=only_payment) == []
+    assert codes("duong truyen", within=Complaint.objects.filter(pk=a.pk)) == [a.code]
+
+
+def test_page_highlights_the_matched_words(org, three):
+    a, _b, _c = three
+    page = search_page(query="0912345678 mat tieng", within=Complaint.objects.all())
+    (hit,) = page.hits
+    assert hit.complaint.pk == a.pk
+    assert hit.highlights["identity"] == "<mark>+84912345678</mark>"
+    assert "<mark>mất</mark> <mark>tiếng</mark>" in hit.highlights["snippet"]
+    page = search_page(query="tran thi dao", within=Complaint.objects.all())
+    assert (
+        page.hits[0].highlights["customer_name"]
+        == "<mark>Trần</mark> <mark>Thị</mark> <mark>Đào</mark>"
+    )
+
+
+def test_pages_follow_the_ranking_and_refuse_a_foreign_cursor(org, complaint_factory):
+    from complaintdesk.core.errors import ValidationFailed
+
+    made = {
+        complaint_factory.create(actor=org.receiver, subject=f"Lỗi phát video số {i}").code
+        for i in range(5)
+    }
+    within = Complaint.objects.all()
+    first = search_page(query="loi phat video", within=within, limit=3)
+    assert len(first.hits) == 3 and first.next_cursor
+    second = search_page(query="loi phat video", within=within, limit=3, cursor=first.next_cursor)
+    assert second.next_cursor is None
+    assert {h.complaint.code for h in first.hits + second.hits} == made
+    with pytest.raises(ValidationFailed) as refused:
+        search_page(query="something else", within=within, cursor=first.next_cursor)
+    assert refused.value.errors["cursor"][0] == "Con trỏ phân trang không hợp lệ."
+
+
+def test_reindex_command_rebuilds_a_lost_index(org, three):
+    a, _b, _c = three
+    search_index_clear()
+    assert SearchDocument.objects.count() == 0 and codes("duong truyen") == []
+    call_command("search_reindex", verbosity=0)
+    assert SearchDocument.objects.count() == 3
+    assert codes("duong truyen") == [a.code]
+    # Indexing again (documents already there) keeps one document per complaint.
+    assert index_complaints([a.pk]) == 1
+    assert codes("duong truyen") == [a.code]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL only")
+def test_postgres_unaccent_wrapper_folds_vietnamese(db):
+    with connection.cursor() as cur:
+        cur.execute("SELECT cd_unaccent(lower(%s))", ["Đường truyền CHẬP CHỜN"])
+        assert cur.fetchone()[0] == "duong truyen chap chon"
+
+
+def test_bulk_reindex_and_recovery_from_an_interrupted_load(org, three):
+    a, b, _c = three
+    search_index_clear()
+    call_command("search_reindex", bulk_threshold=1, verbosity=0)
+    assert codes("duong truyen") == [a.code] and codes("0987654321") == [b.code]
+    # The triggers are back: a change made through a service is searchable at once.
+    message_add(complaint=b, actor=org.receiver, body="Khách gọi lại lúc tối")
+    assert codes("goi lai luc toi") == [b.code]
+    if connection.vendor == "sqlite":
+        from complaintdesk.search import dbsql
+
+        with connection.cursor() as cur:  # as if a bulk load had been killed half-way
+            for sql in dbsql.SQLITE_DROP[:3]:
+                cur.execute(sql)
+        call_command("search_reindex", verbosity=0)
+        message_add(complaint=a, actor=org.receiver, body="Đã gửi kỹ thuật viên")
+        assert codes("ky thuat vien") == [a.code]

@@ -77,7 +77,8 @@ def _with_task_for(department_id: int) -> QuerySet:  # type: ignore[type-arg]
     """Ids of complaints with a task for the department, as a sub-select (not a join: a join
     duplicates rows and, OR-ed with the other conditions, made the list scan every complaint)."""
     task = apps.get_model("complaints", "Task")  # by name: accounts sits below complaints
-    return task.objects.filter(department_id=department_id).values("complaint_id")
+    ids: QuerySet = task.objects.filter(department_id=department_id).values("complaint_id")  # type: ignore[type-arg]
+    return ids
 
 
 def scope_complaints(user: User, qs: QuerySet) -> QuerySet:  # type: ignore[type-arg]

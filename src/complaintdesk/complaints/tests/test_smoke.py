@@ -11,7 +11,9 @@ def test_create_acknowledge_and_verify_journal(org, complaint_factory):
     assert complaint.status == "acknowledged"
     problems, counts = journal_verify()
     assert problems == []
-    actions = JournalEntry.objects.filter(complaint_id=complaint.pk).values_list("action", flat=True)
+    actions = JournalEntry.objects.filter(complaint_id=complaint.pk).values_list(
+        "action", flat=True
+    )
     assert [a for a in actions.order_by("seq") if a.startswith(("complaint.", "action."))] == [
         "complaint.created",
         "action.acknowledge",

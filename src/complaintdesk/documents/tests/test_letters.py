@@ -164,7 +164,7 @@ def run_together(*calls: Any) -> list[Any]:
     return results
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_issuers_at_once_get_consecutive_numbers_without_gaps(org):
     complaints = [written(org, at(2026, 3, 3), n) for n in range(1, 7)]
     for rounds in (complaints[0:2], complaints[2:4], complaints[4:6]):

@@ -1,21 +1,22 @@
 """The deadline sweep: find clocks near or past their deadline, mark them, hand them on.
 
 ``sweep_deadlines`` runs every minute (``config/schedule.py``). It never scans open complaints:
-each pass reads one partial index of ``sla.Clock`` (``clock_due_running_idx``,
-``clock_escalate_idx``, ``clock_warn_idx``) in batches, and for each batch, in ONE transaction:
+each pass reads one partial index of ``sla.Clock`` (due and running; escalation due; warning
+due) in batches, and for each batch, in ONE transaction:
 
-1. locks and marks the clocks set-based (``state``/``breached_at``, ``escalated_level``/
-   ``escalate_at``, ``warned_at``) — these columns are what make a rerun a no-op;
+1. locks and marks the clocks (``state``/``breached_at``, ``escalated_level``/``escalate_at``,
+   ``warned_at``) — these columns are what make a rerun a no-op. A breach whose first escalation
+   level is due at once climbs it in the same row update;
 2. journals each change on the complaint's chain (``clock.breached`` / ``clock.escalated`` /
    ``clock.warned``, as ``sla.services`` does);
 3. calls the registered deadline handlers (the notifications app queues the internal emails and
    the customer notices through the outbox, and raises the complaint's escalation level).
 
 A crash anywhere in a batch rolls the whole batch back — marks, journal entries and outbox rows
-together — so the next run finds those clocks still due and does them once. Rows already
-committed are not selected again. A batch that raises is redone clock by clock, so one bad clock
-(logged, left due for the next run) cannot hold up the others. ``sla`` sits below the apps that act on a deadline, so they
-register a handler (``register_deadline_handler``) instead of being imported here.
+together — so the next run finds those clocks still due and does them once. A batch that raises
+is redone clock by clock, so one bad clock (logged, left due for the next run) cannot hold up
+the others. ``sla`` sits below the apps that act on a deadline: they register a handler
+(``register_deadline_handler``) instead of being imported here.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ class SweepResult:
         setattr(self, kind, getattr(self, kind) + n)
 
 
-# --- selection + marking (set-based; what benchmarks/bench_sweep.py measures) -----------------
+# --- selection + marking (what benchmarks/bench_sweep.py measures) ---------------------------
 
 
 def _lock(qs: Any) -> Any:
@@ -110,9 +111,8 @@ def select_due(
     return list(_lock(qs).values_list("pk", flat=True)[:limit])
 
 
-# The three marks below are the hot path (benchmarks/bench_sweep.py): plain SQL with the ids as
-# parameters, because building ``pk__in`` filters costs ~20 µs per id in the ORM. Table and
-# column names come from the model; values are always parameters.
+# The marks are the hot path: plain SQL with the ids as parameters (an ORM ``pk__in`` filter
+# costs ~20 µs per id). Table and column names come from the model; values are parameters.
 _T = Clock._meta.db_table
 
 
@@ -142,13 +142,14 @@ def _execute(sql: str, params: Sequence[Any]) -> int:
 
 
 def _values(rows: Sequence[tuple[Any, ...]], pg_types: tuple[str, ...]) -> tuple[str, list[Any]]:
-    """A ``VALUES (…), (…)`` list for ``UPDATE … FROM`` (columns column1, column2… on both
-    backends; PostgreSQL needs the types spelled out, for NULLs)."""
-    if connection.vendor == "postgresql":
-        one = "(" + ", ".join(f"%s::{t}" for t in pg_types) + ")"
-    else:
-        one = "(" + ", ".join(["%s"] * len(pg_types)) + ")"
+    """PostgreSQL ``VALUES (…), (…)`` for ``UPDATE … FROM`` (columns column1, column2…)."""
+    one = "(" + ", ".join(f"%s::{t}" for t in pg_types) + ")"
     return ", ".join([one] * len(rows)), [v for row in rows for v in row]
+
+
+def _executemany(sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    with connection.cursor() as cur:
+        cur.executemany(sql, rows)
 
 
 @dataclass(frozen=True)
@@ -233,22 +234,27 @@ def mark_breached(ids: Sequence[int], now: datetime) -> list[Mark]:
         else:
             marks.append(Mark(pk, True))
             values.append((pk, current, _db_time(_py_time(escalate_at))))
-    sql_values, params = _values(values, ("bigint", "integer", "timestamptz"))
-    _execute(
-        f"UPDATE {_T} SET state = %s, breached_at = %s, updated_at = %s, "  # noqa: S608
-        "explanation = explanation || %s, explanation_en = explanation_en || %s, "
-        "escalated_level = v.column2, escalate_at = v.column3 "
-        f"FROM (VALUES {sql_values}) AS v WHERE {_T}.id = v.column1 AND {_T}.state = %s",
-        [
-            ClockState.BREACHED.value,
-            t,
-            t,
-            "; đã quá hạn",
-            "; overdue",
-            *params,
-            ClockState.RUNNING.value,
-        ],
+    constants = [ClockState.BREACHED.value, t, t, "; đã quá hạn", "; overdue"]
+    assignments = (
+        "state = %s, breached_at = %s, updated_at = %s, explanation = explanation || %s, "
+        "explanation_en = explanation_en || %s, "
     )
+    running = ClockState.RUNNING.value
+    # PostgreSQL: one statement per batch. SQLite (in-process): one prepared statement run per
+    # row — its UPDATE … FROM would scan the table.
+    if connection.vendor == "postgresql":
+        sql_values, params = _values(values, ("bigint", "integer", "timestamptz"))
+        _execute(
+            f"UPDATE {_T} SET {assignments}escalated_level = v.column2, escalate_at = v.column3 "  # noqa: S608
+            f"FROM (VALUES {sql_values}) AS v WHERE {_T}.id = v.column1 AND {_T}.state = %s",
+            [*constants, *params, running],
+        )
+    else:
+        _executemany(
+            f"UPDATE {_T} SET {assignments}escalated_level = %s, escalate_at = %s "  # noqa: S608
+            "WHERE id = %s AND state = %s",
+            [(*constants, level, at, pk, running) for pk, level, at in values],
+        )
     return marks
 
 
@@ -264,13 +270,19 @@ def mark_escalated(ids: Sequence[int], now: datetime) -> list[Mark]:
         to, next_at = steps.step(spec_text, calendar, due_at, current + 1)
         marks.append(Mark(pk, False, current + 1, to))
         values.append((pk, current + 1, next_at, current))
-    if values:
+    if values and connection.vendor == "postgresql":
         sql_values, params = _values(values, ("bigint", "integer", "timestamptz", "integer"))
         _execute(
             f"UPDATE {_T} SET escalated_level = v.column2, escalate_at = v.column3, "  # noqa: S608
             f"updated_at = %s FROM (VALUES {sql_values}) AS v "
             f"WHERE {_T}.id = v.column1 AND {_T}.escalated_level = v.column4",
             [t, *params],
+        )
+    elif values:
+        _executemany(
+            f"UPDATE {_T} SET escalated_level = %s, escalate_at = %s, updated_at = %s "  # noqa: S608
+            "WHERE id = %s AND escalated_level = %s",
+            [(level, at, t, pk, current) for pk, level, at, current in values],
         )
     return marks
 

@@ -100,7 +100,8 @@ def index_complaints(complaint_ids: Sequence[int], *, now: datetime | None = Non
     ids = list(dict.fromkeys(complaint_ids))
     if not ids:
         return 0
-    rows = list(Complaint.objects.filter(pk__in=ids).values("id", *_FIELDS))
+    # In id order: two transactions upserting the same documents lock them in the same order.
+    rows = list(Complaint.objects.filter(pk__in=ids).order_by("id").values("id", *_FIELDS))
     customer_ids = {r["customer_id"] for r in rows}
     identities: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for customer_id, kind, value in CustomerIdentity.objects.filter(

@@ -216,17 +216,24 @@ def select_and_mark(now: datetime) -> tuple[int, int, float, float]:
 
 
 def plan() -> str:
-    from django.db import connection
+    """How the database runs the sweep's selection (``sla.jobs.select_due``) of one batch."""
+    from django.db import connection, transaction
 
-    from complaintdesk.sla.selectors import clocks_due_for_breach
+    from complaintdesk.sla import jobs
 
-    sql, params = (
-        clocks_due_for_breach(NOW).select_related(None).values("pk")[:1000].query.sql_with_params()
-    )
+    captured: list[tuple[str, Any]] = []
+
+    def capture(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        captured.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with transaction.atomic(), connection.execute_wrapper(capture):
+        jobs.select_due("breached", NOW, jobs.BATCH_SIZE)
+    sql, params = captured[-1]
     prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
     with connection.cursor() as cur:
         cur.execute(prefix + sql, params)
-        return " | ".join(str(row[-1]) for row in cur.fetchall())
+        return " | ".join(str(row[-1]).strip() for row in cur.fetchall())
 
 
 def full_sweep(n_due: int) -> tuple[float, Any]:

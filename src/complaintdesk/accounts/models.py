@@ -45,7 +45,9 @@ class Department(models.Model):
 
 
 class User(AbstractUser):
-    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices, default=Role.RECEIVER)
+    role = models.CharField(
+        _("vai trò"), max_length=20, choices=Role.choices, default=Role.RECEIVER
+    )
     department = models.ForeignKey(
         Department,
         verbose_name=_("phòng ban"),

@@ -20,12 +20,16 @@ if TYPE_CHECKING:
 # Capability → roles that hold it.
 CAPABILITIES: dict[str, frozenset[str]] = {
     "complaint.create": frozenset({Role.RECEIVER, Role.HEAD, Role.ADMIN}),
-    "complaint.view": frozenset({Role.RECEIVER, Role.STAFF, Role.HEAD, Role.LEADERSHIP, Role.ADMIN}),
+    "complaint.view": frozenset(
+        {Role.RECEIVER, Role.STAFF, Role.HEAD, Role.LEADERSHIP, Role.ADMIN}
+    ),
     "complaint.edit": frozenset({Role.RECEIVER, Role.HEAD, Role.ADMIN}),
     "complaint.assign": frozenset({Role.RECEIVER, Role.HEAD, Role.LEADERSHIP, Role.ADMIN}),
     "note.add": frozenset({Role.RECEIVER, Role.STAFF, Role.HEAD, Role.LEADERSHIP, Role.ADMIN}),
     "message.send": frozenset({Role.RECEIVER, Role.HEAD, Role.ADMIN}),
-    "attachment.add": frozenset({Role.RECEIVER, Role.STAFF, Role.HEAD, Role.LEADERSHIP, Role.ADMIN}),
+    "attachment.add": frozenset(
+        {Role.RECEIVER, Role.STAFF, Role.HEAD, Role.LEADERSHIP, Role.ADMIN}
+    ),
     "task.create": frozenset({Role.RECEIVER, Role.HEAD, Role.LEADERSHIP, Role.ADMIN}),
     "task.update": frozenset({Role.RECEIVER, Role.STAFF, Role.HEAD, Role.LEADERSHIP, Role.ADMIN}),
     "force_majeure.declare": frozenset({Role.HEAD, Role.LEADERSHIP, Role.ADMIN}),
@@ -105,5 +109,8 @@ def can_update_task(user: User, task: object) -> bool:
     if not has_capability(user, "task.update"):
         return False
     if user.role == Role.STAFF:
-        return user.department_id is not None and getattr(task, "department_id", None) == user.department_id
+        return (
+            user.department_id is not None
+            and getattr(task, "department_id", None) == user.department_id
+        )
     return True

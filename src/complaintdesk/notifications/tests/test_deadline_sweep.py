@@ -221,3 +221,47 @@ def test_one_bad_clock_does_not_hold_up_the_others(staffed, monkeypatch):
     again = sweep_deadlines(now=DUE + 2 * MINUTE)
     assert (again.breached, again.escalated, again.failed) == (1, 1, 0)
     assert Outbox.objects.filter(notice="deadline_breach").count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_complaint_being_worked_on_is_left_to_the_next_sweep(staffed):
+    """PostgreSQL: the sweep locks complaints before clocks and skips one an agent holds, so it
+    neither waits for the agent nor deadlocks with them (SQLite serialises writers instead)."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    from complaintdesk.complaints.models import Complaint
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL only (SQLite serialises writers)")
+    busy, free = complaint_at(staffed.receiver), complaint_at(staffed.receiver)
+    locked, release = threading.Event(), threading.Event()
+
+    def agent() -> None:
+        from django.db import connection as own
+
+        try:
+            with transaction.atomic():
+                Complaint.objects.select_for_update().get(pk=busy.pk)
+                locked.set()
+                release.wait(30)
+        finally:
+            own.close()
+
+    thread = threading.Thread(target=agent)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        started = time.monotonic()
+        result = sweep_deadlines(now=DUE + MINUTE)
+        assert time.monotonic() - started < 10  # did not wait for the agent
+    finally:
+        release.set()
+        thread.join(30)
+    assert (result.breached, result.escalated) == (1, 1)
+    assert Clock.objects.get(complaint=busy).state == ClockState.RUNNING
+    assert Clock.objects.get(complaint=free).state == ClockState.BREACHED
+    assert sweep_deadlines(now=DUE + 2 * MINUTE).breached == 1
+    assert Clock.objects.get(complaint=busy).state == ClockState.BREACHED

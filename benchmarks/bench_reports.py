@@ -124,6 +124,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)  # the reports tables, on a database seeded earlier
     from complaintdesk.complaints.models import Complaint
     from complaintdesk.core.clock import local, utcnow
     from complaintdesk.reports import journal_selectors

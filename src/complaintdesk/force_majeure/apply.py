@@ -137,6 +137,16 @@ def _notify(event: ForceMajeureEvent, complaint: Complaint, now: datetime) -> bo
     return row is not None
 
 
+def _lock_complaints(ids: Any) -> None:
+    """Lock the complaints before their clocks, in id order: the order agent actions and the
+    deadline sweep take them, so none of them can deadlock with another."""
+    list(Complaint.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+
+
+def _paused_complaints(event: ForceMajeureEvent) -> Any:
+    return ClockPause.objects.filter(source=event.source).values("clock__complaint_id")
+
+
 def _move_ends(event: ForceMajeureEvent, now: datetime) -> int:
     """Give existing pauses the event's current end; returns complaints changed."""
     pauses = ClockPause.objects.filter(source=event.source, clock__stopped_at__isnull=True)
@@ -150,6 +160,7 @@ def _move_ends(event: ForceMajeureEvent, now: datetime) -> int:
         "force_majeure.ended" if event.status == EventStatus.ENDED else "force_majeure.extended"
     )
     with transaction.atomic():
+        _lock_complaints(_paused_complaints(event))
         if event.ends_at is None:  # made open-ended again
             ids = list(stale.values_list("clock_id", flat=True))
             stale.update(end=None)
@@ -167,6 +178,7 @@ def force_majeure_apply(*, event_id: int, now: datetime | None = None) -> ApplyR
     version, full = event.version, event.applied_version < event.version
     if event.status == EventStatus.CANCELLED:
         with transaction.atomic():
+            _lock_complaints(_paused_complaints(event))
             clocks = clock_pause_cancel(source=event.source, now=now)
             result.changed = _journal_complaints(clocks, "force_majeure.cancelled", event, now)
     elif event.pauses_clocks:
@@ -199,6 +211,7 @@ def _apply_batch(
     event: ForceMajeureEvent, batch: list[Complaint], seen: int, now: datetime, result: ApplyResult
 ) -> None:
     with transaction.atomic():
+        _lock_complaints([c.pk for c in batch])
         for complaint in batch:
             todo = list(
                 Clock.objects.filter(complaint=complaint, stopped_at__isnull=True).exclude(

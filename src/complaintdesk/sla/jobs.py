@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -84,18 +84,21 @@ class SweepResult:
 # --- selection + marking (what benchmarks/bench_sweep.py measures) ---------------------------
 
 
-def _lock(qs: Any) -> Any:
-    # PostgreSQL: two overlapping sweeps split the work instead of waiting on each other.
-    # SQLite: the IMMEDIATE transaction already serialises writers.
-    if connection.vendor == "postgresql":
-        return qs.select_for_update(skip_locked=True, of=("self",))
-    return qs
-
-
 def select_due(
-    kind: Kind, now: datetime, limit: int, skip: Collection[int] = (), only: int | None = None
+    kind: Kind,
+    now: datetime,
+    limit: int,
+    skip: set[int] | None = None,
+    only: int | None = None,
 ) -> list[int]:
-    """Ids of clocks due for ``kind`` at ``now`` (locked in the caller's transaction)."""
+    """Ids of clocks due for ``kind`` at ``now``, locked in the caller's transaction.
+
+    PostgreSQL: the complaints are locked first, then their clocks — the order agent actions
+    take them (complaint, its journal chain, its clocks) — so a sweep and an agent never
+    deadlock; ``SKIP LOCKED`` leaves a complaint someone is working on (and its clock, added to
+    ``skip``) to the next sweep, and lets overlapping sweeps split the work. SQLite: the
+    IMMEDIATE transaction already serialises writers.
+    """
     selector, instant = {
         "breached": (clocks_due_for_breach, "due_at"),
         "escalated": (clocks_due_for_escalation, "escalate_at"),
@@ -108,7 +111,26 @@ def select_due(
         qs = qs.exclude(pk__in=list(skip))
     if only is not None:
         qs = qs.filter(pk=only)
-    return list(_lock(qs).values_list("pk", flat=True)[:limit])
+    if connection.vendor != "postgresql":
+        return list(qs.values_list("pk", flat=True)[:limit])
+    candidates = list(qs.values_list("pk", flat=True)[:limit])
+    if not candidates:
+        return []
+    free = (
+        Clock.objects.filter(pk__in=candidates)
+        .select_related("complaint")
+        .select_for_update(skip_locked=True, of=("complaint",))
+        .only("pk", "complaint__id")
+        .order_by("complaint_id")
+    )
+    locked = list(
+        qs.filter(pk__in=[c.pk for c in free])
+        .select_for_update(skip_locked=True, of=("self",))
+        .values_list("pk", flat=True)
+    )
+    if skip is not None:
+        skip.update(set(candidates) - set(locked))
+    return locked
 
 
 # The marks are the hot path: plain SQL with the ids as parameters (an ORM ``pk__in`` filter
@@ -324,9 +346,10 @@ def _batch(
     were selected (0: nothing left). Selected clocks that could not be marked go to ``skip``."""
     events: list[DeadlineEvent] = []
     with transaction.atomic():
+        busy = len(skip)
         ids = select_due(kind, now, limit, skip, only)
         if not ids:
-            return 0
+            return len(skip) - busy  # 0: nothing left; else only busy ones: look further
         if kind == "warned":
             mark_warned(ids, now)
             for clock in Clock.objects.filter(pk__in=ids, warned_at=now).order_by("id"):
@@ -359,7 +382,7 @@ def _isolate(
     """A batch failed: do its clocks one by one, so one bad clock cannot hold up the rest. The
     bad one stays due (its transaction rolled back) and is tried again by the next sweep."""
     with transaction.atomic():
-        ids = select_due(kind, now, limit, skip)
+        ids = select_due(kind, now, limit, set(skip))
     for pk in ids:
         try:
             _batch(kind, now, 1, skip, result, only=pk)

@@ -3,6 +3,7 @@ with the PDF's own rectangles from the same :class:`Chart` data as the web page'
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from complaintdesk.reports.domain.charts import Chart, fmt
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 FAMILY = "DejaVu"
+logging.getLogger("fontTools").setLevel(logging.WARNING)  # its font subsetting is chatty
 HEADINGS = FontFace(emphasis="BOLD", fill_color=(221, 231, 245))
 
 

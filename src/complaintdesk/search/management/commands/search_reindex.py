@@ -49,7 +49,9 @@ def _sqlite_finish_bulk() -> None:
     with transaction.atomic(), connection.cursor() as cur:
         for sql in dbsql.SQLITE_DROP[:3]:
             cur.execute(sql)
+        cur.execute("PRAGMA cache_size=-1000000")  # the merges of a large rebuild stay in memory
         cur.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
+        cur.execute("PRAGMA cache_size=-64000")
         for sql in dbsql.SQLITE_TRIGGERS:
             cur.execute(sql)
 
@@ -102,9 +104,6 @@ class Command(BaseCommand):
                 _sqlite_finish_bulk() if sqlite else _pg_create_index()
                 if verbose:
                     self.stdout.write(f"  full-text index rebuilt in {time.monotonic() - t0:.1f}s")
-        if sqlite and done:
-            with connection.cursor() as cur:
-                cur.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
         if verbose:
             took = time.monotonic() - started
             self.stdout.write(

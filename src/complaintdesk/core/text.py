@@ -19,9 +19,15 @@ def clean_text(text: str | None, *, max_length: int | None = None) -> str:
     return out
 
 
-def fold(text: str) -> str:
-    """Accent-insensitive key: đ→d, strip combining marks, casefold (see DOMAIN.md)."""
+def strip_accents(text: str) -> str:
+    """Vietnamese without accents, case kept: "Đã tiếp nhận" → "Da tiep nhan" (đ→d first:
+    it has no Unicode decomposition)."""
     text = text.replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", stripped).casefold()
+    return unicodedata.normalize("NFC", stripped)
+
+
+def fold(text: str) -> str:
+    """Accent-insensitive key: accents stripped, casefolded (see DOMAIN.md)."""
+    return strip_accents(text).casefold()

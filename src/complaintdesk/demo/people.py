@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import random
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from complaintdesk.core.text import strip_accents
 from complaintdesk.demo import vocabulary as v
 
 
@@ -31,9 +31,7 @@ class Person:
 
 
 def _ascii(text: str) -> str:
-    text = text.replace("đ", "d").replace("Đ", "D")
-    folded = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    return strip_accents(text).lower()
 
 
 def stable_number(text: str, digits: int) -> str:

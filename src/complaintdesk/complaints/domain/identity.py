@@ -6,6 +6,8 @@ import re
 
 import phonenumbers
 
+from complaintdesk.core.phones import to_e164
+
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$")
 
 
@@ -15,22 +17,10 @@ class InvalidIdentity(ValueError):
 
 def normalize_phone(raw: str, region: str = "VN") -> str:
     """'0912 345 678', '+84912345678', '84912345678' → '+84912345678'."""
-    text = (raw or "").strip()
-    if not text or len(text) > 40:
+    number = to_e164(raw, region)
+    if number is None:
         raise InvalidIdentity(raw)
-    digits = re.sub(r"[^\d+]", "", text)
-    candidates = [text]
-    # "84912345678" without "+" is common in Vietnam (ZNS writes numbers that way).
-    if digits.startswith("84") and not digits.startswith("+") and len(digits) >= 10:
-        candidates.append("+" + digits)
-    for candidate in candidates:
-        try:
-            number = phonenumbers.parse(candidate, region)
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(number):
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    raise InvalidIdentity(raw)
+    return number
 
 
 def try_normalize_phone(raw: str) -> str | None:

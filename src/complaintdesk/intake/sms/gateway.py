@@ -8,12 +8,12 @@ back through the other channels. A gateway answers a ``SendResult`` and never ra
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from typing import Final, Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from complaintdesk.core.text import strip_accents
 from complaintdesk.intake.base import OutboundMessage, SendResult
 from complaintdesk.intake.phone import e164
 
@@ -34,9 +34,7 @@ class SmsGateway(Protocol):
 def ascii_text(text: str) -> str:
     """Vietnamese without accents ("Đã tiếp nhận" → "Da tiep nhan"): a non-Unicode SMS is
     160 characters a segment instead of 70, and cheaper."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return strip_accents(text)
 
 
 def gateway_for(name: str) -> SmsGateway:

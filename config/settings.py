@@ -116,7 +116,7 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "complaintdesk.core.sqlite",  # sqlite3 + a writer queue (core/sqlite)
             "NAME": env("SQLITE_PATH", str(VAR_DIR / "complaintdesk.sqlite3")),
             # Keep connections (as for PostgreSQL): opening one runs the PRAGMAs below, ~3 ms.
             "CONN_MAX_AGE": 60,
@@ -163,6 +163,10 @@ else:
             "LOCATION": "complaintdesk_cache",
         }
     }
+
+# Reference rows read on every request (API tokens, categories, active procedures) are kept in
+# process memory this many seconds (core/memo.py); 0 turns that off.
+REFERENCE_CACHE_SECONDS = float(env("REFERENCE_CACHE_SECONDS", "5"))
 
 # --- Background tasks -----------------------------------------------------------------------
 TASKS_BACKEND = env("TASKS_BACKEND", "database")

@@ -22,6 +22,8 @@ CACHES = {
         "LOCATION": "complaintdesk_cache",
     }
 }
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+if "sqlite" in DATABASES["default"]["ENGINE"]:
     # A file, not memory: concurrency tests need several connections to one database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{worker}.sqlite3")}
+# Tests see every change at once (core/memo.py is tested with its own setting).
+REFERENCE_CACHE_SECONDS = 0

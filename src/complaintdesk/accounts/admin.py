@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from complaintdesk.accounts.auth import api_token_issue
+from complaintdesk.accounts.auth import api_token_issue, tokens
 from complaintdesk.accounts.models import ApiToken, Department, User
 
 
@@ -94,4 +94,5 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.action(description=_("Thu hồi các khóa đã chọn"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         count = queryset.filter(revoked=False).update(revoked=True)
+        tokens.clear()  # update() sends no signal
         self.message_user(request, _("Đã thu hồi %(count)d khóa.") % {"count": count})

@@ -1,10 +1,13 @@
 """API tokens: issuing one and finding the user behind a presented bearer token.
 
 Only the SHA-256 of a token is stored; the raw token is shown once, when it is issued.
+A looked-up token is remembered for ``REFERENCE_CACHE_SECONDS`` (``core.memo``): a revocation or
+a change of the user made in this process applies at once, in other processes within seconds.
 """
 
 from __future__ import annotations
 
+import copy
 import secrets
 from datetime import datetime, timedelta
 
@@ -12,10 +15,12 @@ from django.db.models import Q
 
 from complaintdesk.accounts.models import ApiToken, Department, Role, User
 from complaintdesk.core.clock import utcnow
+from complaintdesk.core.memo import TtlMemo
 
 TOKEN_PREFIX = "cd_"
 MAX_TOKEN_LENGTH = 200
 LAST_USED_GRANULARITY = timedelta(minutes=1)
+tokens: TtlMemo[ApiToken | None] = TtlMemo("api tokens")  # cleared by accounts.apps signals
 
 
 def api_token_issue(*, user: User, name: str = "") -> tuple[ApiToken, str]:
@@ -40,10 +45,13 @@ def user_for_token(raw: str, *, now: datetime | None = None) -> User | None:
         digest = ApiToken.hash(raw)
     except UnicodeError:
         return None
-    token = (
-        ApiToken.objects.select_related("user", "user__department")
-        .filter(digest=digest, revoked=False)
-        .first()
+    token = tokens.get(
+        digest,
+        lambda: (
+            ApiToken.objects.select_related("user", "user__department")
+            .filter(digest=digest, revoked=False)
+            .first()
+        ),
     )
     if token is None or not token.user.is_active:
         return None
@@ -52,7 +60,8 @@ def user_for_token(raw: str, *, now: datetime | None = None) -> User | None:
         ApiToken.objects.filter(pk=token.pk).filter(
             Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_GRANULARITY)
         ).update(last_used_at=now)
-    return token.user
+        token.last_used_at = now
+    return copy.copy(token.user)  # the remembered row is shared: callers get their own
 
 
 def integration_user_create(*, username: str, role: str, department: Department | None) -> User:

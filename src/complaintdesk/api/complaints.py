@@ -104,11 +104,17 @@ def create(
     if idempotency_key and not IDEMPOTENCY_RE.match(idempotency_key):
         raise ApiError(422, "invalid", field="Idempotency-Key")
     result = complaint_create(actor=user, data=payload, idempotency_key=idempotency_key)
-    complaint = selectors.complaint_reload(result.complaint.pk)
+    # A new complaint is answered from the instance the service saved (its customer, category,
+    # department and assignee are loaded already); a replay reads the first request's record.
+    complaint = (
+        result.complaint if result.created else selectors.complaint_reload(result.complaint.pk)
+    )
     response["Location"] = f"{request.path.rstrip('/')}/{complaint.code}"
     if not result.created:
         response["Idempotent-Replayed"] = "true"
-    return (201 if result.created else 200), complaint_out(complaint, lang_of(request))
+    return (201 if result.created else 200), complaint_out(
+        complaint, lang_of(request), clocks=result.clocks
+    )
 
 
 @router.get(

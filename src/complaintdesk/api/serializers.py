@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from complaintdesk.complaints.models import (
 )
 from complaintdesk.core.clock import local
 from complaintdesk.journal.selectors import complaint_timeline
+from complaintdesk.sla.selectors import clock_as_dict
 
 
 def _t(value: datetime | None) -> datetime | None:
@@ -72,7 +74,15 @@ def clock_out(clock: Any) -> Any:
     }
 
 
-def complaint_out(complaint: Complaint, lang: str) -> dict[str, Any]:
+def complaint_out(
+    complaint: Complaint, lang: str, clocks: Sequence[Any] | None = None
+) -> dict[str, Any]:
+    """The complaint as the API shows it (``clocks``: its clock rows when the caller has them,
+    e.g. just started by the intake)."""
+    if clocks:
+        shown = [clock_as_dict(c, lang) for c in sorted(clocks, key=lambda c: (c.started_at, c.pk))]
+    else:
+        shown = selectors.complaint_clocks(complaint, lang)
     return {
         "code": complaint.code,
         "kind": complaint.kind,
@@ -96,7 +106,7 @@ def complaint_out(complaint: Complaint, lang: str) -> dict[str, Any]:
         "account": complaint.account_info,
         "content": complaint.content_info,
         "payment": complaint.payment_info,
-        "clocks": [clock_out(c) for c in selectors.complaint_clocks(complaint, lang)],
+        "clocks": [clock_out(c) for c in shown],
     }
 
 

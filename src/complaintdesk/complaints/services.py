@@ -14,13 +14,12 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, ProgrammingError, connection, transaction
-from django.db.models import F
 from django.db.models.functions import Length
 
 from complaintdesk.accounts.models import Department, User
 from complaintdesk.complaints.domain import lifecycle
 from complaintdesk.complaints.domain.lifecycle import Action, State, TransitionRefused
-from complaintdesk.complaints.hooks import after_change
+from complaintdesk.complaints.hooks import after_change, emit_notices
 from complaintdesk.complaints.messages import msg
 from complaintdesk.complaints.models import (
     Attachment,
@@ -44,9 +43,10 @@ from complaintdesk.complaints.schemas import ComplaintIn, CustomerIn
 from complaintdesk.complaints.uploads import inspect_upload
 from complaintdesk.core.clock import LOCAL_TZ, utcnow
 from complaintdesk.core.errors import Conflict, ServiceError, ValidationFailed
+from complaintdesk.core.memo import TtlMemo
 from complaintdesk.core.text import clean_text
-from complaintdesk.journal.services import journal_append
-from complaintdesk.procedures.services import procedure_apply_event, procedure_resolve
+from complaintdesk.journal.services import journal_append, journal_batch
+from complaintdesk.procedures.services import procedure_apply_event, procedure_resolve_definition
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 OLDEST_RECEIVED = timedelta(days=366 * 3)
@@ -72,22 +72,42 @@ def _identities(data: CustomerIn) -> list[tuple[str, str]]:
     return out
 
 
+def _known_identities(
+    identities: list[tuple[str, str]],
+) -> dict[tuple[str, str], CustomerIdentity]:
+    """The identities among these that already exist, with their customers (one query)."""
+    rows = CustomerIdentity.objects.filter(value__in=[v for _, v in identities]).select_related(
+        "customer"
+    )
+    return {(row.kind, row.value): row for row in rows}
+
+
+def _recognised(
+    identities: list[tuple[str, str]], known: dict[tuple[str, str], CustomerIdentity]
+) -> Customer | None:
+    for identity in identities:  # in their order: phones first, then the rest
+        if identity in known:
+            return known[identity].customer
+    return None
+
+
 def customer_find(identities: list[tuple[str, str]]) -> Customer | None:
     """The customer recognised by any of these identities (phones first, then the rest)."""
-    for kind, value in identities:
-        found = (
-            CustomerIdentity.objects.filter(kind=kind, value=value)
-            .select_related("customer")
-            .first()
-        )
-        if found:
-            return found.customer
-    return None
+    return _recognised(identities, _known_identities(identities))
 
 
 def customer_find_or_create(
     *, data: CustomerIn, actor: User | None, now: datetime
 ) -> tuple[Customer, bool]:
+    """Find the customer by phone, email, account, Facebook or Zalo id, or create one
+    (see ``_customer_find_or_create``); returns (customer, created)."""
+    customer, created, _added = _customer_find_or_create(data=data, actor=actor, now=now)
+    return customer, created
+
+
+def _customer_find_or_create(
+    *, data: CustomerIn, actor: User | None, now: datetime
+) -> tuple[Customer, bool, list[tuple[str, str]]]:
     """Find the customer by phone, email, account, Facebook or Zalo id, or create one.
 
     Identities not yet known are added to the customer found; an identity that already belongs to
@@ -101,7 +121,8 @@ def customer_find_or_create(
     if not identities:
         raise _fail("customer", "customer_identity")
     for _attempt in range(3):
-        customer = customer_find(identities)
+        known = _known_identities(identities)
+        customer = _recognised(identities, known)
         created = False
         try:
             with transaction.atomic():
@@ -115,11 +136,6 @@ def customer_find_or_create(
                         vulnerable=data.vulnerable,
                     )
                     created = True
-                known = set(
-                    CustomerIdentity.objects.filter(
-                        value__in=[v for _, v in identities]
-                    ).values_list("kind", "value")
-                )
                 new = [
                     CustomerIdentity(customer=customer, kind=k, value=v)
                     for k, v in identities
@@ -135,7 +151,12 @@ def customer_find_or_create(
                     Customer.objects.filter(pk=customer.pk).update(**changes)
                     for key, value in changes.items():
                         setattr(customer, key, value)
-            return customer, created
+            if created:  # all its identities are in hand: readers need not query them
+                known_rows = CustomerIdentity.objects.filter(customer=customer)
+                known_rows._result_cache = list(new)  # as prefetch_related("identities") leaves it
+                known_rows._prefetch_done = True  # type: ignore[attr-defined]
+                customer._prefetched_objects_cache = {"identities": known_rows}  # type: ignore[attr-defined]
+            return customer, created, [(i.kind, i.value) for i in new]
         except IntegrityError:
             continue
     raise Conflict()
@@ -154,6 +175,9 @@ def _highest_issued(year: int) -> int:
     return int(top.rsplit("-", 1)[1]) if top else 0
 
 
+_SEQUENCES_SEEN: set[tuple[str, str]] = set()
+
+
 def _pg_next_number(year: int) -> int:
     """One sequence per year: no lock held until commit, so intakes never queue on numbering.
 
@@ -162,9 +186,15 @@ def _pg_next_number(year: int) -> int:
     first intake waits on the catalogue until that commits, then uses it.
     """
     seq = f"complaint_code_{year}"
+    seen = (connection.settings_dict["NAME"], seq)
     with connection.cursor() as cur:
+        if seen in _SEQUENCES_SEEN:
+            cur.execute("SELECT nextval(%s)", [seq])
+            return int(cur.fetchone()[0])
         cur.execute("SELECT to_regclass(%s)", [seq])
-        if cur.fetchone()[0] is None:
+        if cur.fetchone()[0] is not None:
+            _SEQUENCES_SEEN.add(seen)  # committed by someone: it stays (sequences are not dropped)
+        else:
             start = _highest_issued(year) + 1
             try:
                 with transaction.atomic():
@@ -179,11 +209,18 @@ def _counter_next_number(year: int) -> int:
     """SQLite: a counter row per year. Runs inside the intake transaction, which SQLite starts
     IMMEDIATE (write lock first), so two intakes never read the same value; the number rolls
     back with a failed intake, so codes have no gaps."""
+    table = connection.ops.quote_name(CodeCounter._meta.db_table)
+    with connection.cursor() as cur:  # SQLite ≥ 3.35: one statement, no read-back
+        cur.execute(
+            f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last",  # noqa: S608
+            [year],
+        )
+        row = cur.fetchone()
+    if row is not None:
+        return int(row[0])
     with transaction.atomic():
-        updated = CodeCounter.objects.filter(year=year).update(last=F("last") + 1)
-        if not updated:
-            CodeCounter.objects.create(year=year, last=_highest_issued(year) + 1)
-        return CodeCounter.objects.get(year=year).last
+        counter = CodeCounter.objects.create(year=year, last=_highest_issued(year) + 1)
+    return counter.last
 
 
 def next_code(now: datetime) -> str:
@@ -198,10 +235,16 @@ def next_code(now: datetime) -> str:
 # --- intake -----------------------------------------------------------------------------------
 
 
+# Categories and departments by code (``core.memo``; cleared by this app's signals).
+reference: TtlMemo[Any] = TtlMemo("categories and departments")
+
+
 @dataclass(frozen=True)
 class CreateResult:
     complaint: Complaint
     created: bool
+    # The deadline clocks a new complaint started with (empty on a replay): for the answer.
+    clocks: tuple[Any, ...] = ()
 
 
 def _request_hash(data: ComplaintIn) -> str:
@@ -282,12 +325,19 @@ def complaint_create(
             return replay
     category = None
     if data.category:
-        category = Category.objects.filter(code=data.category).first()
+        code = data.category
+        category = reference.get(
+            ("category", code),
+            lambda: Category.objects.filter(code=code).select_related("default_department").first(),
+        )
         if category is None:
             raise _fail("category", "unknown_category")
     department = None
     if data.department:
-        department = Department.objects.filter(code=data.department).first()
+        code = data.department
+        department = reference.get(
+            ("department", code), lambda: Department.objects.filter(code=code).first()
+        )
         if department is None:
             raise _fail("department", "unknown_department")
     elif category is not None and category.default_department_id:
@@ -298,7 +348,7 @@ def complaint_create(
         if assignee is None:
             raise _fail("assignee", "unknown_user")
     try:
-        procedure, procedure_version = procedure_resolve(
+        procedure, procedure_version, definition = procedure_resolve_definition(
             requested=data.procedure,
             channel=channel,
             category_procedure=category.procedure if category else "",
@@ -307,13 +357,15 @@ def complaint_create(
         raise _fail("procedure", "unknown_procedure") from None
 
     try:
-        with transaction.atomic():
+        with transaction.atomic(), journal_batch() as journal:
             claim = (
                 IdempotencyKey.objects.create(scope=scope, key=key, request_hash=request_hash)
                 if key
                 else None
             )
-            customer, _ = customer_find_or_create(data=data.customer, actor=actor, now=now)
+            customer, new_customer, added = _customer_find_or_create(
+                data=data.customer, actor=actor, now=now
+            )
             vulnerable = data.vulnerable or customer.vulnerable
             complaint = Complaint.objects.create(
                 code=next_code(now),
@@ -342,6 +394,7 @@ def complaint_create(
             )
             if claim is not None:
                 IdempotencyKey.objects.filter(pk=claim.pk).update(complaint=complaint)
+            journal.begin_complaint(complaint.pk)
             journal_append(
                 complaint_id=complaint.pk,
                 actor=actor,
@@ -350,15 +403,32 @@ def complaint_create(
                 public=True,
                 at=now,
             )
-            procedure_apply_event(complaint=complaint, event="received", actor=actor, now=now)
-            after_change(complaint_id=complaint.pk, event="created")
+            started: list[Any] = []
+            notices = procedure_apply_event(
+                complaint=complaint,
+                event="received",
+                actor=actor,
+                now=now,
+                new=True,
+                definition=definition,
+                started=started,
+            )
+            emit_notices(
+                complaint=complaint, event="received", notices=notices, actor=actor, now=now
+            )
+            after_change(
+                complaint_id=complaint.pk,
+                event="created",
+                complaint=complaint,
+                customer_identities=added if new_customer else None,
+            )
     except IntegrityError:
         # A parallel request with the same key committed first: answer as a retry would.
         replay = _replay(scope, key, request_hash) if key else None
         if replay:
             return replay
         raise
-    return CreateResult(complaint, created=True)
+    return CreateResult(complaint, created=True, clocks=tuple(started))
 
 
 SNAPSHOT_FIELDS = (
@@ -496,7 +566,10 @@ def complaint_transition(
             at=now,
             actor_label=None if actor else acting_role,
         )
-        procedure_apply_event(complaint=fresh, event=act.value, actor=actor, now=now, data=inputs)
+        notices = procedure_apply_event(
+            complaint=fresh, event=act.value, actor=actor, now=now, data=inputs
+        )
+        emit_notices(complaint=fresh, event=act.value, notices=notices, actor=actor, now=now)
         after_change(complaint_id=fresh.pk, event="transition")
     return fresh
 
@@ -603,7 +676,10 @@ def complaint_update(
         journal_append(
             complaint_id=fresh.pk, actor=actor, action=action, before=before, after=diff, at=now
         )
-        procedure_apply_event(complaint=fresh, event=action, actor=actor, now=now, data=diff)
+        notices = procedure_apply_event(
+            complaint=fresh, event=action, actor=actor, now=now, data=diff
+        )
+        emit_notices(complaint=fresh, event=action, notices=notices, actor=actor, now=now)
         after_change(complaint_id=fresh.pk, event="updated")
     return fresh
 
@@ -672,7 +748,9 @@ def message_add(
             public=visibility == Visibility.PUBLIC,
             at=now,
         )
-        procedure_apply_event(complaint=fresh, event=f"message.{direction}", actor=actor, now=now)
+        event = f"message.{direction}"
+        notices = procedure_apply_event(complaint=fresh, event=event, actor=actor, now=now)
+        emit_notices(complaint=fresh, event=event, notices=notices, actor=actor, now=now)
         after_change(complaint_id=fresh.pk, event="message")
     return message
 
@@ -733,7 +811,8 @@ def task_create(
             },
             at=now,
         )
-        procedure_apply_event(complaint=fresh, event="task.created", actor=actor, now=now)
+        notices = procedure_apply_event(complaint=fresh, event="task.created", actor=actor, now=now)
+        emit_notices(complaint=fresh, event="task.created", notices=notices, actor=actor, now=now)
     return task
 
 
@@ -790,12 +869,15 @@ def task_update(
             after=changes,
             at=now,
         )
-        procedure_apply_event(
+        notices = procedure_apply_event(
             complaint=complaint,
             event="task.updated",
             actor=actor,
             now=now,
             data={"task_id": fresh.pk, **changes},
+        )
+        emit_notices(
+            complaint=complaint, event="task.updated", notices=notices, actor=actor, now=now
         )
     fresh.refresh_from_db()
     return fresh

@@ -21,6 +21,7 @@ from django.db import transaction
 from complaintdesk.accounts.models import User
 from complaintdesk.complaints.domain import lifecycle
 from complaintdesk.complaints.domain.lifecycle import Action, State, Transition
+from complaintdesk.complaints.hooks import notices_silenced
 from complaintdesk.complaints.models import Complaint, IdempotencyKey, Task, TaskStatus
 from complaintdesk.complaints.schemas import ComplaintIn
 from complaintdesk.complaints.services import (
@@ -334,7 +335,8 @@ def demo_complaints_ensure(
         if f"demo-{seed}-{index}" in existing:
             summary.skipped += 1
             continue
-        _one(index, seed=seed, org=org, now=now, summary=summary)
+        with notices_silenced():  # invented customers (real mail domains) are never written to
+            _one(index, seed=seed, org=org, now=now, summary=summary)
         if progress and (index + 1) % 50 == 0:
             progress(index + 1, count)
     keys = IdempotencyKey.objects.filter(scope=SCOPE, key__startswith=f"demo-{seed}-")

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.template import Context, Engine
 from django.urls import NoReverseMatch, reverse
 
+from complaintdesk.complaints.hooks import emit_notices
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.core.clock import local, utcnow
 from complaintdesk.documents.links import tracking_token
@@ -115,7 +116,15 @@ def letter_issue(*, complaint: Complaint, actor: Any, now: datetime | None = Non
             public=True,
             at=now,
         )
-        procedure_apply_event(complaint=fresh, event=EVENT, actor=actor, now=now)
+        notices = procedure_apply_event(complaint=fresh, event=EVENT, actor=actor, now=now)
+        emit_notices(
+            complaint=fresh,
+            event=EVENT,
+            notices=notices,
+            actor=actor,
+            now=now,
+            occurrence=f"letter:{letter.pk}",
+        )
         address = customer_address(fresh)
         if address is not None:
             link = tracking_url(fresh)

@@ -13,8 +13,8 @@ from functools import partial
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import F
 
 from complaintdesk.accounts.permissions import has_capability
 from complaintdesk.complaints.models import Category, Channel
@@ -328,17 +328,32 @@ def target_of(complaint: Any) -> Target:
     )
 
 
+def _events_not_over(start: datetime) -> list[ForceMajeureEvent]:
+    """Approved or ended events not over at ``start`` (every new clock asks: one plain query,
+    written out because building it with the ORM costs ten times more than running it)."""
+    meta = ForceMajeureEvent._meta
+    quote = connection.ops.quote_name
+    status = quote(meta.get_field("status").column)
+    ends_at = quote(meta.get_field("ends_at").column)
+    sql = (
+        f"SELECT * FROM {quote(meta.db_table)} "  # noqa: S608 - names from the model
+        f"WHERE {status} IN (%s, %s) AND ({ends_at} IS NULL OR {ends_at} > %s)"
+    )
+    params = [EventStatus.APPROVED.value, EventStatus.ENDED.value]
+    return list(
+        ForceMajeureEvent.objects.raw(
+            sql, [*params, connection.ops.adapt_datetimefield_value(start)]
+        )
+    )
+
+
 def fm_pauses_for_new_clock(
     complaint: Any, spec: Any, start: datetime, now: datetime
 ) -> list[tuple[str, datetime, datetime | None, str]]:
     """Pauses already in force when a clock starts: approved events covering the complaint."""
     if REASON not in spec.pause_on:
         return []
-    candidates = ForceMajeureEvent.objects.filter(
-        Q(ends_at__isnull=True) | Q(ends_at__gt=start),
-        status__in=(EventStatus.APPROVED, EventStatus.ENDED),
-    )
-    events = [e for e in candidates if overlaps(e.starts_at, e.ends_at, start)]
+    events = [e for e in _events_not_over(start) if overlaps(e.starts_at, e.ends_at, start)]
     if not events:
         return []
     target = target_of(complaint)

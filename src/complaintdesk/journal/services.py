@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -63,6 +67,68 @@ def _locked_head(chain: str) -> ChainHead:
         return ChainHead.objects.select_for_update().get(chain=chain)
 
 
+@dataclass
+class _Batch:
+    """Entries appended inside :func:`journal_batch`, written when it ends."""
+
+    new_chains: set[str] = field(default_factory=set)
+    heads: dict[str, tuple[int, str]] = field(default_factory=dict)
+    entries: list[JournalEntry] = field(default_factory=list)
+
+    def begin_complaint(self, complaint_id: int) -> None:
+        """The complaint was created in this transaction: its chain starts here."""
+        self.new_chains.add(chain_for_complaint(complaint_id))
+
+
+_local = threading.local()
+
+
+@contextmanager
+def journal_batch() -> Iterator[_Batch]:
+    """Collect the entries appended inside the block and write them in one INSERT at its end.
+
+    For a write that appends several entries at once (a complaint's creation: the complaint,
+    its clocks, a raised priority). Entries are hashed as they are appended, in order, exactly
+    as one by one. ``batch.begin_complaint(id)`` names a complaint created in this transaction:
+    its chain's head row is then inserted once instead of looked up, locked and updated. Must run inside the transaction of the change; nothing inside the block may read
+    the journal back. If the block raises, nothing is written (the transaction rolls back).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("journal_batch must run inside the transaction of the change")
+    outer: _Batch | None = getattr(_local, "batch", None)
+    if outer is not None:  # nested: the outer batch writes
+        yield outer
+        return
+    batch = _Batch()
+    _local.batch = batch
+    try:
+        yield batch
+    finally:
+        _local.batch = None
+    if not batch.entries:
+        return
+    JournalEntry.objects.bulk_create(batch.entries)
+    for chain, (seq, digest) in batch.heads.items():
+        if chain in batch.new_chains:
+            ChainHead.objects.create(chain=chain, seq=seq, hash=digest)
+        else:
+            ChainHead.objects.filter(chain=chain).update(seq=seq, hash=digest)
+
+
+def _head_of(chain: str) -> tuple[int, str]:
+    batch: _Batch | None = getattr(_local, "batch", None)
+    if batch is None:
+        head = _locked_head(chain)
+        return head.seq, head.hash
+    if chain not in batch.heads:
+        if chain in batch.new_chains:
+            batch.heads[chain] = (0, GENESIS)
+        else:
+            head = _locked_head(chain)
+            batch.heads[chain] = (head.seq, head.hash)
+    return batch.heads[chain]
+
+
 def journal_append(
     *,
     complaint_id: int | None,
@@ -80,17 +146,17 @@ def journal_append(
 
     Must run inside the transaction of the change: if the change rolls back, so does the entry.
     Appends to one chain queue on its head row; appends to different chains never wait on each
-    other.
+    other. Inside :func:`journal_batch` the entry is written when the batch ends (no id yet).
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("journal_append must run inside the transaction of the change")
     chain = chain or (chain_for_complaint(complaint_id) if complaint_id else SYSTEM_CHAIN)
-    head = _locked_head(chain)
+    seq, prev_hash = _head_of(chain)
     if actor_label is None:
         actor_label = getattr(actor, "username", None) or SYSTEM_LABEL
     entry = JournalEntry(
         chain=chain,
-        seq=head.seq + 1,
+        seq=seq + 1,
         complaint_id=complaint_id,
         at=_utc(at or utcnow()),
         recorded_at=utcnow(),
@@ -101,9 +167,14 @@ def journal_append(
         before=_jsonable(before),
         after=_jsonable(after),
         public=public,
-        prev_hash=head.hash,
+        prev_hash=prev_hash,
     )
-    entry.hash = entry_hash(prev_hash=head.hash, payload=entry.payload())
+    entry.hash = entry_hash(prev_hash=prev_hash, payload=entry.payload())
+    batch: _Batch | None = getattr(_local, "batch", None)
+    if batch is not None:
+        batch.entries.append(entry)
+        batch.heads[chain] = (entry.seq, entry.hash)
+        return entry
     entry.save(force_insert=True)
     ChainHead.objects.filter(chain=chain).update(seq=entry.seq, hash=entry.hash)
     return entry

@@ -13,3 +13,10 @@ class NotificationsConfig(AppConfig):
         from complaintdesk.sla.jobs import register_deadline_handler
 
         register_deadline_handler(on_deadline_events)
+
+        # complaints sits below this app too: its services hand us the notices a procedure
+        # event triggers through a hook.
+        from complaintdesk.complaints.hooks import register_notices
+        from complaintdesk.notifications.notices import on_procedure_notices
+
+        register_notices(on_procedure_notices)

@@ -3,7 +3,13 @@
 An adapter sends one message and either returns the provider's id or raises
 :class:`DeliveryFailed` (``permanent=True`` when retrying cannot help, e.g. a rejected address).
 Adapters never touch the database; the outbox service records every attempt.
-SMS, Zalo and Facebook adapters plug in here later (setting ``NOTIFICATION_DELIVERERS``).
+
+Email goes through intake's channel adapter by default
+(``complaintdesk.intake.delivery.OutboxDeliverer``, loaded by its path: the two apps do not import
+each other), so a notice about a complaint threads onto the customer's mail (In-Reply-To /
+References). SMS, Zalo, Facebook and chat use the same deliverer once listed in the setting
+``NOTIFICATION_CHANNEL_ADAPTERS`` (which fills ``NOTIFICATION_DELIVERERS``). :class:`EmailDeliverer`
+is the plain SMTP sender without threading, for a deployment that wants it.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.utils.module_loading import import_string
 
-DEFAULT_DELIVERERS = {"email": "complaintdesk.notifications.deliverers.EmailDeliverer"}
+DEFAULT_DELIVERERS = {"email": "complaintdesk.intake.delivery.OutboxDeliverer"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,7 @@ class OutgoingNotice:
     body: str
     dedupe_key: str
     language: str = "vi"
+    complaint_id: int | None = None  # the complaint the notice is about (threading)
 
 
 class DeliveryFailed(Exception):

@@ -2,22 +2,30 @@
 
 Callers name a notice and a dedupe key; these helpers pick the recipient's address and channel,
 build the template context and queue the row through :func:`outbox_enqueue` (in the caller's
-transaction).
+transaction). :func:`on_procedure_notices` is the ``complaints.hooks.emit_notices`` handler: the
+notices a procedure names for a complaint event (acknowledgement on ``acknowledge``, result on
+``notify_result``…) are queued in the transaction of that event.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 
-from complaintdesk.complaints.models import Complaint, IdentityKind
+from complaintdesk.complaints.models import Channel, Complaint, IdentityKind
 from complaintdesk.core.clock import local, utcnow
+from complaintdesk.journal.models import JournalEntry
 from complaintdesk.journal.services import journal_append
 from complaintdesk.notifications.deliverers import channels_available
-from complaintdesk.notifications.models import Outbox
+from complaintdesk.notifications.domain.templates import CUSTOMER_NOTICES
+from complaintdesk.notifications.models import Outbox, OutboxStatus
 from complaintdesk.notifications.services import outbox_enqueue
+
+logger = logging.getLogger(__name__)
 
 # Which identity kind reaches a customer on which channel.
 CHANNEL_OF_IDENTITY: dict[str, str] = {
@@ -48,9 +56,28 @@ def notice_context(complaint: Complaint, **extra: Any) -> dict[str, Any]:
     }
 
 
+# The delivery channel that answers a customer on the channel they came by (or prefer): the
+# conversation channels answer there; the ways in without a conversation of their own (phone
+# calls, the counter, letters, the web form, the API) answer by SMS to the customer's phone.
+# Chat is left out: its conversation is reached through intake, not through an address here.
+DELIVERY_OF_CHANNEL: dict[str, str] = {
+    Channel.EMAIL: "email",
+    Channel.FACEBOOK: "facebook",
+    Channel.ZALO: "zalo",
+    Channel.HOTLINE: "sms",
+    Channel.COUNTER: "sms",
+    Channel.LETTER: "sms",
+    Channel.WEB: "sms",
+    Channel.API: "sms",
+}
+
+
 def customer_address(complaint: Complaint) -> tuple[str, str] | None:
-    """(channel, address) to reach the customer: the preferred channel when it can be used,
-    then email, then any other channel that has an adapter."""
+    """(channel, address) to reach the customer, the first that has both a configured deliverer
+    (``channels_available``) and an identity of the customer: the customer's preferred channel,
+    the complaint's channel of origin (email → email, Facebook → Messenger, Zalo → Zalo OA,
+    hotline / counter / letter / web form → SMS to their phone), then email, then SMS, then any
+    other channel."""
     available = channels_available()
     identities = list(complaint.customer.identities.order_by("id"))
     by_channel: dict[str, str] = {}
@@ -58,8 +85,9 @@ def customer_address(complaint: Complaint) -> tuple[str, str] | None:
         channel = CHANNEL_OF_IDENTITY.get(identity.kind)
         if channel and channel not in by_channel:
             by_channel[channel] = identity.value
-    preferred = complaint.customer.preferred_channel
-    for channel in [preferred, "email", *sorted(by_channel)]:
+    preferred = DELIVERY_OF_CHANNEL.get(complaint.customer.preferred_channel, "")
+    origin = DELIVERY_OF_CHANNEL.get(complaint.channel, "")
+    for channel in [preferred, origin, "email", "sms", *sorted(by_channel)]:
         if channel and channel in available and channel in by_channel:
             return channel, by_channel[channel]
     return None
@@ -124,3 +152,59 @@ def staff_notice_enqueue(
         now=now,
     )
     return row
+
+
+# --- notices the procedure names for a complaint event ----------------------------------------
+
+
+def _already_acknowledged(complaint: Complaint) -> bool:
+    """The customer was already told their complaint was received: an acknowledgement in the
+    outbox (queued by the procedure or sent by hand) that did not fail for good, or one a channel
+    gave in its own conversation (the chat's receipt, journaled as ``notice.sent``)."""
+    queued = Outbox.objects.filter(complaint_id=complaint.pk, notice="acknowledgement").exclude(
+        status=OutboxStatus.DEAD
+    )
+    if queued.exists():
+        return True
+    return JournalEntry.objects.filter(
+        complaint_id=complaint.pk, action="notice.sent", after__notice="acknowledgement"
+    ).exists()
+
+
+def procedure_notice_key(complaint: Complaint, event: str, notice: str, occurrence: str) -> str:
+    """One key per (complaint, event, notice, occurrence): a retried write queues nothing new."""
+    return f"procedure:{complaint.pk}:{event}:{notice}:{occurrence}"[:200]
+
+
+def on_procedure_notices(
+    *,
+    complaint: Complaint,
+    event: str,
+    notices: Sequence[str],
+    actor: Any,
+    now: datetime,
+    occurrence: str = "",
+) -> None:
+    """Queue the customer notices ``event`` triggered (``complaints.hooks.emit_notices``), in the
+    transaction of the event. The receipt is acknowledged once: an acknowledgement already given
+    (on any channel) is not sent again; the skip is journaled."""
+    occurrence = occurrence or f"v{complaint.version}"
+    for notice in notices:
+        if notice not in CUSTOMER_NOTICES:
+            logger.warning("procedure names unknown customer notice %r for %r", notice, event)
+            continue
+        if notice == "acknowledgement" and _already_acknowledged(complaint):
+            journal_append(
+                complaint_id=complaint.pk,
+                actor=None,
+                action="notice.skipped",
+                after={"notice": notice, "event": event, "reason": "already_acknowledged"},
+                at=now,
+            )
+            continue
+        customer_notice_enqueue(
+            complaint=complaint,
+            notice=notice,
+            dedupe_key=procedure_notice_key(complaint, event, notice, occurrence),
+            now=now,
+        )

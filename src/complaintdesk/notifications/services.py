@@ -12,13 +12,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.template import Context, Engine
+from django.template import Context, Engine, Template
 
 from complaintdesk.core.clock import utcnow
 from complaintdesk.journal.services import journal_append
@@ -29,6 +29,12 @@ from complaintdesk.notifications.models import RETRYABLE, NoticeTemplate, Outbox
 
 logger = logging.getLogger(__name__)
 _engine = Engine(autoescape=False)
+
+
+@lru_cache(maxsize=512)
+def _compiled(text: str) -> Template:
+    """A notice template compiled once per process (the wordings are few; edits add entries)."""
+    return _engine.from_string(text)
 
 
 def retry_policy() -> RetryPolicy:
@@ -57,8 +63,8 @@ def render_notice(
     aliases["agent"] = "assignee"
     extra = {alias: context[name] for alias, name in aliases.items() if name in context}
     ctx = Context({"org_name": settings.ORGANISATION_NAME, **extra, **context})
-    subject = _engine.from_string(subject_t).render(ctx)
-    body = _engine.from_string(body_t).render(ctx)
+    subject = _compiled(subject_t).render(ctx)
+    body = _compiled(body_t).render(ctx)
     return " ".join(subject.split())[:300], body
 
 
@@ -185,13 +191,16 @@ def outbox_deliver(*, outbox_id: int, now: datetime | None = None) -> Attempt:
                 body=row.body,
                 dedupe_key=row.dedupe_key,
                 language=row.language,
+                complaint_id=row.complaint_id,
             )
         )
     except DeliveryFailed as exc:
         error, permanent = str(exc) or type(exc).__name__, exc.permanent
     except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"
-        # Deliverers loaded by path (intake.delivery.ChannelSendFailed) say so by shape.
+        # Deliverers loaded by path (intake.delivery.ChannelSendFailed) say it is a delivery
+        # failure by shape: a boolean ``permanent``; their message is the provider's answer.
+        shaped = isinstance(getattr(exc, "permanent", None), bool)
+        error = (str(exc) or type(exc).__name__) if shaped else f"{type(exc).__name__}: {exc}"
         permanent = getattr(exc, "permanent", False) is True
     next_at = (
         None if not error else policy.after_failure(attempts=attempt, now=now, permanent=permanent)

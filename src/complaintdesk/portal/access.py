@@ -22,6 +22,7 @@ from complaintdesk.core.clock import local, utcnow
 from complaintdesk.core.errors import ServiceError
 from complaintdesk.documents.links import tracking_code, tracking_token
 from complaintdesk.journal.services import journal_append
+from complaintdesk.notifications.deliverers import channels_available
 from complaintdesk.notifications.services import outbox_enqueue
 from complaintdesk.portal.models import AccessCode
 
@@ -89,6 +90,7 @@ def _contact(raw: str) -> tuple[str, str] | None:
 
 
 def _matching_complaint(code: str, contact: str) -> tuple[Complaint, str, str] | None:
+    """(complaint, identity kind, value) when ``contact`` is one the complaint was filed with."""
     parsed = _contact(contact)
     code = (code or "").strip().upper()[:40]
     if parsed is None or not code:
@@ -99,7 +101,26 @@ def _matching_complaint(code: str, contact: str) -> tuple[Complaint, str, str] |
     kind, value = parsed
     if not complaint.customer.identities.filter(kind=kind, value=value).exists():
         return None
-    return complaint, ("email" if kind == IdentityKind.EMAIL else "sms"), value
+    return complaint, kind, value
+
+
+def code_address(complaint: Complaint, kind: str, value: str) -> tuple[str, str] | None:
+    """(channel, recipient) of the one-time code: the contact the customer entered — an email
+    by email, a phone by SMS (eSMS through the outbox) when an SMS deliverer is configured.
+    Without one, a phone falls back to the email the same customer filed with; ``None`` when
+    nothing can carry the code."""
+    available = channels_available()
+    if kind == IdentityKind.EMAIL:
+        return ("email", value) if "email" in available else None
+    if "sms" in available:
+        return "sms", value
+    email = (
+        complaint.customer.identities.filter(kind=IdentityKind.EMAIL)
+        .order_by("id")
+        .values_list("value", flat=True)
+        .first()
+    )
+    return ("email", email) if email and "email" in available else None
 
 
 @dataclass(frozen=True)
@@ -124,7 +145,20 @@ def access_request(
     found = _matching_complaint(code, contact)
     if found is None:
         return pending
-    complaint, channel, recipient = found
+    complaint, kind, value = found
+    address = code_address(complaint, kind, value)
+    if address is None:
+        with transaction.atomic():
+            journal_append(
+                complaint_id=complaint.pk,
+                actor=None,
+                actor_label=CUSTOMER,
+                action="notice.unreachable",
+                after={"notice": "portal_access_code", "contact": kind},
+                at=now,
+            )
+        return pending
+    channel, recipient = address
     otp = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
         access = AccessCode.objects.create(

@@ -26,10 +26,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 
 from complaintdesk.core.clock import utcnow
 from complaintdesk.core.errors import NotFound, ValidationFailed
+from complaintdesk.core.memo import TtlMemo
 from complaintdesk.journal.services import journal_append
 from complaintdesk.procedures.domain.definition import DefinitionInvalid, ProcedureDefinition
 from complaintdesk.procedures.domain.parse import load_definition, parse_definition
@@ -38,7 +39,7 @@ from complaintdesk.procedures.models import Procedure, ProcedureVersion, Version
 from complaintdesk.procedures.presets import PRESETS, checksum, preset_source, seed_presets
 from complaintdesk.sla.calendars import BUILTIN_SLUGS
 from complaintdesk.sla.models import Calendar
-from complaintdesk.sla.services import clock_start, clocks_stop
+from complaintdesk.sla.services import clock_start, clocks_start_new, clocks_stop
 
 logger = logging.getLogger(__name__)
 
@@ -142,48 +143,83 @@ def _channel_setting() -> dict[str, str]:
     return {k.strip(): v.strip() for k, v in pairs}
 
 
-def _usable(slug: str) -> Procedure | None:
-    usable = Procedure.objects.filter(slug=slug, active=True, current_version__gt=0)
-    procedure = usable.first()
-    if procedure is None and slug in PRESETS:
-        procedure_ensure_presets()  # by us or by a parallel request: look again either way
-        procedure = usable.first()
-    return procedure
+active_procedures: TtlMemo[dict[str, tuple[int, str]]] = TtlMemo("active procedures")
+
+
+def _active() -> dict[str, tuple[int, str]]:
+    """slug → (current version, its checksum) of every active procedure, in one query
+    (remembered for a few seconds: ``core.memo``; cleared by this app's signals)."""
+
+    def load() -> dict[str, tuple[int, str]]:
+        rows = ProcedureVersion.objects.filter(
+            procedure__active=True,
+            procedure__current_version__gt=0,
+            version=F("procedure__current_version"),
+        ).values_list("procedure__slug", "version", "checksum")
+        return {slug: (version, checksum) for slug, version, checksum in rows}
+
+    return active_procedures.get("active", load)
+
+
+def _definition_of(slug: str, version: int, checksum: str) -> ProcedureDefinition:
+    cached = _definitions.get(checksum)
+    return cached if cached is not None else procedure_definition(slug, version)
 
 
 def procedure_resolve(*, requested: str, channel: str, category_procedure: str) -> tuple[str, int]:
-    """Which procedure (slug, current version) a new complaint runs under.
+    """Which procedure (slug, current version) a new complaint runs under (see
+    :func:`procedure_resolve_definition`)."""
+    slug, version, _definition = procedure_resolve_definition(
+        requested=requested, channel=channel, category_procedure=category_procedure
+    )
+    return slug, version
+
+
+def procedure_resolve_definition(
+    *, requested: str, channel: str, category_procedure: str
+) -> tuple[str, int, ProcedureDefinition]:
+    """Which procedure (slug, current version, its definition) a new complaint runs under.
 
     Order: the complaint's own ``procedure`` field; its category's procedure; the channel
     mapping (``settings.PROCEDURE_BY_CHANNEL``, e.g. ``"letter:qcatv"``, then the default
     procedure's ``channels``); the organisation default ``settings.DEFAULT_PROCEDURE``.
     Raises ``LookupError`` for an unknown or inactive requested slug; a misconfigured category
-    or channel mapping is logged and skipped.
+    or channel mapping is logged and skipped. On an empty database the presets are published
+    first (by this request or a parallel one) and looked up again.
     """
+    active = _active()
+    wanted = [s for s in (requested, category_procedure, settings.DEFAULT_PROCEDURE) if s]
+    if any(s in PRESETS and s not in active for s in wanted):
+        procedure_ensure_presets()
+        active = _active()
+
+    def chosen(slug: str) -> tuple[str, int, ProcedureDefinition]:
+        version, checksum = active[slug]
+        return slug, version, _definition_of(slug, version, checksum)
+
     if requested:
-        procedure = _usable(requested)
-        if procedure is None:
+        if requested not in active:
             raise LookupError(requested)
-        return procedure.slug, procedure.current_version
+        return chosen(requested)
     candidates: list[tuple[str, str]] = []
     if category_procedure:
         candidates.append(("category", category_procedure))
     by_channel = _channel_setting().get(channel)
     if by_channel:
         candidates.append(("setting PROCEDURE_BY_CHANNEL", by_channel))
-    default = _usable(settings.DEFAULT_PROCEDURE)
+    default = settings.DEFAULT_PROCEDURE if settings.DEFAULT_PROCEDURE in active else None
     if default is not None:
-        mapped = procedure_definition(default.slug, default.current_version).channels.get(channel)
+        version, checksum = active[default]
+        mapped = _definition_of(default, version, checksum).channels.get(channel)
         if mapped:
-            candidates.append((f"{default.slug}.channels", mapped))
+            candidates.append((f"{default}.channels", mapped))
     for where, slug in candidates:
-        procedure = _usable(slug)
-        if procedure is not None:
-            return procedure.slug, procedure.current_version
+        if slug in active:
+            return chosen(slug)
         logger.warning("procedure %r from %s does not exist or is inactive", slug, where)
     if default is None:
         raise LookupError(settings.DEFAULT_PROCEDURE)
-    return default.slug, default.current_version
+    return chosen(default)
 
 
 # --- publishing ------------------------------------------------------------------------------
@@ -322,14 +358,28 @@ def _raise_priority(complaint: Any, wanted: str, actor: Any, now: datetime) -> N
 
 
 def procedure_apply_event(
-    *, complaint: Any, event: str, actor: Any, now: datetime, data: dict[str, Any] | None = None
+    *,
+    complaint: Any,
+    event: str,
+    actor: Any,
+    now: datetime,
+    data: dict[str, Any] | None = None,
+    new: bool = False,
+    definition: ProcedureDefinition | None = None,
+    started: list[Any] | None = None,
 ) -> list[str]:
     """Move the complaint's clocks for ``event``; return the notice kinds it triggers.
 
-    Runs inside the caller's transaction (the complaint row is locked by the caller).
+    Runs inside the caller's transaction (the complaint row is locked by the caller). ``new``
+    says the complaint was created in this transaction: it has no clocks to stop yet, and its
+    first clocks are inserted together. ``definition``: the complaint's procedure definition
+    when the caller has it already (from :func:`procedure_resolve_definition`); ``started``: a
+    list the clocks started on a new complaint are added to.
     """
     try:
-        definition = procedure_definition(complaint.procedure, complaint.procedure_version)
+        definition = definition or procedure_definition(
+            complaint.procedure, complaint.procedure_version
+        )
     except LookupError:
         logger.error(
             "complaint %s: procedure %s v%s not found; clocks not moved",
@@ -344,14 +394,26 @@ def procedure_apply_event(
         and getattr(complaint, "vulnerable", False)
     ):
         _raise_priority(complaint, definition.vulnerable_priority, actor, now)
+    starting = definition.clocks_starting(event, complaint.channel)
+    start = complaint.received_at if event == "received" else now
+    if new:
+        specs = []
+        for clock in starting:
+            spec = clock.to_dict()
+            spec["procedure"] = {"slug": definition.slug, "version": complaint.procedure_version}
+            specs.append(spec)
+        clocks = clocks_start_new(
+            complaint=complaint, specs=specs, event=event, start=start, now=now, actor=actor
+        )
+        if started is not None:
+            started.extend(clocks)
+        return definition.notices_for(event)
     if event in CLOSING_EVENTS:
         clocks_stop(complaint=complaint, event=event, now=now, actor=actor)
     else:
         stopping = [c.name for c in definition.clocks_stopping(event)]
         if stopping:
             clocks_stop(complaint=complaint, event=event, now=now, actor=actor, names=stopping)
-    starting = definition.clocks_starting(event, complaint.channel)
-    start = complaint.received_at if event == "received" else now
     for clock in starting:
         spec = clock.to_dict()
         spec["procedure"] = {"slug": definition.slug, "version": complaint.procedure_version}

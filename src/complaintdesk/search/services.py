@@ -155,8 +155,19 @@ def index_complaint(complaint_id: int, *, with_siblings: bool = False) -> int:
     return index_complaints(ids)
 
 
-def on_complaint_change(*, complaint_id: int, event: str) -> None:
-    """The ``complaints.hooks`` hook: every write that changes searchable text re-indexes."""
+def on_complaint_change(*, complaint_id: int, event: str, **context: Any) -> None:
+    """The ``complaints.hooks`` hook: every write that changes searchable text re-indexes.
+
+    A complaint created with a new customer is indexed from the instance in hand: it has no
+    messages yet, its customer no other complaints and no identities but those given."""
+    complaint = context.get("complaint")
+    identities = context.get("customer_identities")
+    if event == "created" and complaint is not None and identities is not None:
+        row = {f: getattr(complaint, f) for f in _FIELDS if "__" not in f}
+        row["id"] = complaint.pk
+        row["customer__name"] = complaint.customer.name
+        _upsert([build_document(row, identities, [], utcnow())], utcnow())
+        return
     index_complaint(complaint_id, with_siblings=event == "created")
 
 

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db import connection
 
 from complaintdesk.core.clock import utcnow
+from complaintdesk.core.memo import TtlMemo
 from complaintdesk.sla.domain.calendar import DayOverride, WorkingCalendar
 from complaintdesk.sla.domain.vietnam import BUILTIN_DECISIONS, GovernmentDecision, build_calendar
 from complaintdesk.sla.domain.weekly import WeeklyInvalid, parse_weekly
@@ -64,8 +65,16 @@ _lock = threading.Lock()
 _cache: dict[str, tuple[tuple[Any, ...], WorkingCalendar]] = {}
 
 
+stamps: TtlMemo[tuple[Any, ...]] = TtlMemo("calendar stamp")  # cleared by sla.apps signals
+
+
 def calendar_stamp() -> tuple[Any, ...]:
-    """Counts and latest ``updated_at`` of calendars, calendar days and decisions (one query)."""
+    """Counts and latest ``updated_at`` of calendars, calendar days and decisions (one query,
+    remembered for ``REFERENCE_CACHE_SECONDS``: a change made in this process counts at once)."""
+    return stamps.get("stamp", _read_stamp)
+
+
+def _read_stamp() -> tuple[Any, ...]:
     parts = []
     for model in (Calendar, CalendarDay, DecisionRow):
         table = connection.ops.quote_name(model._meta.db_table)
@@ -140,6 +149,15 @@ def calendar_get(slug: str) -> WorkingCalendar:
     return cal
 
 
+def calendar_cached(slug: str) -> WorkingCalendar:
+    """The calendar ``slug`` as last built in this process, without checking it is current.
+
+    For what a calendar change cannot affect in practice (its time zone, to display an instant
+    already computed); deadlines are always computed with :func:`calendar_get`."""
+    hit = _cache.get(slug)
+    return hit[1] if hit is not None else calendar_get(slug)
+
+
 def calendar_exists(slug: str) -> bool:
     if slug in BUILTIN_SLUGS and not Calendar.objects.filter(slug=slug).exists():
         return True
@@ -151,7 +169,9 @@ def default_calendar_slug() -> str:
     return row.slug if row else DEFAULT_CALENDAR
 
 
-def calendar_clear_cache() -> None:
+def calendar_clear_cache(*_args: Any, **_kwargs: Any) -> None:
+    """Forget built calendars (signature fits a signal receiver)."""
+    stamps.clear()
     with _lock:
         _cache.clear()
 

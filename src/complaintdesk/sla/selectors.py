@@ -23,7 +23,7 @@ from django.utils.translation import get_language
 
 from complaintdesk.core.clock import LOCAL_TZ
 from complaintdesk.core.errors import NotFound, ValidationFailed
-from complaintdesk.sla.calendars import calendar_get
+from complaintdesk.sla.calendars import calendar_cached, calendar_get
 from complaintdesk.sla.domain.calendar import Deadline
 from complaintdesk.sla.domain.clocks import ClockSpec, EscalationLevel
 from complaintdesk.sla.domain.weekly import format_weekly
@@ -52,7 +52,7 @@ def _display(clock: Clock, lang: str) -> str:
 
 def calendar_tz(clock: Clock) -> Any:
     try:
-        return calendar_get(clock.calendar).tz
+        return calendar_cached(clock.calendar).tz
     except LookupError:
         return LOCAL_TZ
 

@@ -134,13 +134,17 @@ def _snapshot(clock: Clock) -> dict[str, Any]:
     }
 
 
-def _refresh(clock: Clock, now: datetime) -> None:
-    """Recompute due/warn/escalate instants, state and explanations from spec and pauses."""
+def _refresh(clock: Clock, now: datetime, pauses: list[ClockPause] | None = None) -> None:
+    """Recompute due/warn/escalate instants, state and explanations from spec and pauses
+    (``pauses``: the clock's pause rows when the caller has them, else they are read)."""
     spec = ClockSpec.from_dict(clock.spec)
     cal = _calendar(clock.calendar)
-    rows = list(ClockPause.objects.filter(clock=clock).order_by("start"))
-    pauses = [(p.start, p.end) for p in rows]
-    times = clock_times(spec, cal, clock.started_at, pauses)
+    if pauses is None:
+        rows = list(ClockPause.objects.filter(clock=clock).order_by("start"))
+    else:
+        rows = sorted(pauses, key=lambda p: p.start)
+    spans = [(p.start, p.end) for p in rows]
+    times = clock_times(spec, cal, clock.started_at, spans)
     due = times.due_at
     clock.due_at = due
     clock.warn_at = times.warn_at
@@ -287,6 +291,77 @@ def clock_start(
         _save(clock, "clock.started", actor=actor, now=now, extra={"event": event})
         complaint_sync_next_due(complaint)
     return clock
+
+
+def clocks_start_new(
+    *,
+    complaint: Any,
+    specs: Sequence[dict[str, Any]],
+    event: str,
+    start: datetime,
+    now: datetime,
+    actor: Any = None,
+) -> list[Clock]:
+    """Start the first run of each clock in ``specs`` on a complaint created in this transaction.
+
+    The same clocks, pauses, journal entries and ``next_due_at`` as :func:`clock_start` for each
+    spec, without looking for runs that cannot exist yet: the clocks are computed in memory and
+    inserted at once, and ``next_due_at`` is written once.
+    """
+    if not specs:
+        return []
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(
+            "clocks_start_new must run inside the transaction creating the complaint"
+        )
+    clocks: list[Clock] = []
+    pauses: list[list[ClockPause]] = []
+    for spec in specs:
+        parsed = ClockSpec.from_dict(spec)
+        clock = Clock(
+            complaint_id=complaint.pk,
+            name=parsed.name,
+            run=1,
+            label=parsed.label,
+            label_en=parsed.label_en,
+            spec=spec,
+            calendar=parsed.calendar,
+            start_event=event,
+            started_at=start,
+        )
+        own = [
+            ClockPause(reason=reason, start=p_start, end=p_end, source=source)
+            for provider in _PAUSE_PROVIDERS
+            for reason, p_start, p_end, source in provider(complaint, parsed, start, now)
+            if reason in parsed.pause_on
+        ]
+        _refresh(clock, now, own)
+        clocks.append(clock)
+        pauses.append(own)
+    Clock.objects.bulk_create(clocks)
+    rows = [p for clock, own in zip(clocks, pauses, strict=True) for p in own]
+    for clock, own in zip(clocks, pauses, strict=True):
+        for pause in own:
+            pause.clock = clock
+    if rows:
+        ClockPause.objects.bulk_create(rows)
+    for clock in clocks:
+        _journal(clock, "clock.started", actor=actor, now=now, extra={"event": event})
+        if clock.state == ClockState.BREACHED:
+            _journal(clock, "clock.breached", actor=actor, now=now)
+    nearest = min(
+        (
+            c.due_at
+            for c in clocks
+            if c.due_at is not None and c.state in (ClockState.RUNNING, ClockState.BREACHED)
+        ),
+        default=None,
+    )
+    if nearest is not None and nearest != getattr(complaint, "next_due_at", None):
+        model = apps.get_model("complaints", "Complaint")
+        model.objects.filter(pk=complaint.pk).update(next_due_at=nearest)
+    complaint.next_due_at = nearest
+    return clocks
 
 
 def _stop(clock: Clock, *, event: str, now: datetime, actor: Any) -> Clock | None:
@@ -557,6 +632,7 @@ __all__ = [
     "clock_start",
     "clock_stop",
     "clocks_recompute",
+    "clocks_start_new",
     "clocks_stop",
     "complaint_sync_next_due",
     "register_pause_describer",

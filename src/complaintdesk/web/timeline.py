@@ -44,6 +44,7 @@ def _labels() -> dict[str, str]:
         "notice.sent": _("Đã gửi thông báo"),
         "notice.failed": _("Gửi thông báo thất bại"),
         "notice.unreachable": _("Không liên lạc được khách hàng"),
+        "notice.skipped": _("Không gửi lại thông báo đã gửi"),
         "procedure.priority": _("Nâng mức ưu tiên theo quy trình"),
         "complaint.escalation_level": _("Thay đổi cấp xử lý"),
     }

@@ -12,6 +12,7 @@ from complaintdesk.accounts.models import Department, User
 from complaintdesk.complaints.models import Category, Complaint, Customer, Task
 from complaintdesk.journal.models import JournalEntry
 from complaintdesk.journal.selectors import journal_verify
+from complaintdesk.notifications.models import Outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +26,10 @@ def demo(*args: str) -> str:
 def test_second_run_creates_nothing_twice() -> None:
     first = demo("--count", "12")
     assert "Demo complaints: 12 created, 0 already there" in first
+    # Invented customers (at real mail domains) are never written to.
+    assert Complaint.objects.filter(acknowledged_at__isnull=False).exists()
+    assert not Outbox.objects.exists()
+    assert not JournalEntry.objects.filter(action__startswith="notice.").exists()
     counts = (
         Complaint.objects.count(),
         Customer.objects.count(),

@@ -39,8 +39,8 @@ def text_to_html(text: str) -> str:
 def _refused(exc: smtplib.SMTPRecipientsRefused) -> SendResult:
     codes = [code for code, _ in exc.recipients.values()]
     detail = "; ".join(
-        f"{code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
-        for code, msg in exc.recipients.values()
+        f"{code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg} ({address})"
+        for address, (code, msg) in exc.recipients.items()
     )
     # 5xx is a final "no" (unknown mailbox); 4xx means "try later".
     permanent = bool(codes) and all(code >= 500 for code in codes)

@@ -32,6 +32,7 @@ from complaintdesk.intake.services import IntakeResult, intake_receive
 from complaintdesk.intake.webchat.models import ChatDirection, ChatLine, ChatSession
 from complaintdesk.intake.webchat.receipt import receipt_text
 from complaintdesk.intake.webchat.tokens import new_session_id
+from complaintdesk.journal.services import journal_append
 
 MAX_TEXT = 5000
 
@@ -146,7 +147,7 @@ def chat_message_receive(
         )
         ChatSession.objects.filter(pk=session.pk).update(last_message_at=now)
         if result.created_complaint and result.complaint is not None:
-            ChatLine.objects.get_or_create(
+            receipt, made = ChatLine.objects.get_or_create(
                 session=session,
                 direction=ChatDirection.OUTBOUND,
                 client_id=f"receipt:{result.complaint.pk}",
@@ -155,6 +156,24 @@ def chat_message_receive(
                     "created_at": now,
                 },
             )
+            if made:
+                # The receipt (code and deadlines, in the conversation) is the procedure's
+                # acknowledgement: journaled as a sent notice, so that acknowledging the
+                # complaint later does not send the customer a second one (notifications).
+                journal_append(
+                    complaint_id=result.complaint.pk,
+                    actor=None,
+                    action="notice.sent",
+                    target=f"chat:{receipt.pk}",
+                    after={
+                        "notice": "acknowledgement",
+                        "channel": "chat",
+                        "recipient": session.session_id,
+                        "attempt": 1,
+                        "error": "",
+                    },
+                    at=now,
+                )
     return ChatReceipt(line=line, result=result)
 
 

@@ -197,7 +197,11 @@ def test_stopped_clock_is_left_alone(staffed):
     result = sweep_deadlines(now=LEVEL3 + MINUTE)
     assert (result.breached, result.escalated, result.warned) == (0, 0, 0)
     assert Clock.objects.get(complaint=complaint).state == ClockState.MET
-    assert not Outbox.objects.filter(complaint=complaint).exists()
+    # Only the acknowledgement the action itself queued: nothing from the sweep.
+    rows = Outbox.objects.filter(complaint=complaint)
+    assert [(r.notice, r.dedupe_key) for r in rows] == [
+        ("acknowledgement", f"procedure:{complaint.pk}:acknowledge:acknowledgement:v2")
+    ]
 
 
 def test_one_bad_clock_does_not_hold_up_the_others(staffed, monkeypatch):

@@ -89,7 +89,9 @@ def test_notice_is_delivered_over_smtp(smtp_server, org, complaint_factory):
     )
     assert message["From"] == "cskh@complaintdesk.local"
     assert message["Message-ID"] == attempt_message_id(row)
-    body = message.get_content()
+    # Text and HTML alternatives (the default deliverer is intake's email adapter).
+    body = message.get_body(("plain",)).get_content()
+    assert "bão số 3 gây mất điện diện rộng" in message.get_body(("html",)).get_content()
     assert "Do sự kiện bất khả kháng (bão số 3 gây mất điện diện rộng)" in body
     row.refresh_from_db()
     assert row.status == OutboxStatus.SENT

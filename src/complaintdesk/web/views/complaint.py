@@ -16,7 +16,14 @@ from django.views.decorators.http import require_POST
 from complaintdesk.accounts.models import User
 from complaintdesk.accounts.permissions import can_see_complaint, can_update_task, has_capability
 from complaintdesk.complaints.domain import lifecycle
-from complaintdesk.complaints.models import Attachment, Complaint, Direction, Task, Visibility
+from complaintdesk.complaints.models import (
+    Attachment,
+    Channel,
+    Complaint,
+    Direction,
+    Task,
+    Visibility,
+)
 from complaintdesk.complaints.services import (
     attachment_add,
     complaint_transition,
@@ -28,6 +35,7 @@ from complaintdesk.complaints.services import (
 from complaintdesk.core.clock import utcnow
 from complaintdesk.core.errors import Conflict, ServiceError
 from complaintdesk.journal.selectors import complaint_timeline
+from complaintdesk.notifications.replies import customer_reply_send
 from complaintdesk.web import selectors
 from complaintdesk.web.forms import (
     AssignForm,
@@ -207,17 +215,43 @@ def complaint_message(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         direction = Direction.NOTE if is_note else form.cleaned_data["direction"]
         try:
-            message_add(
-                complaint=complaint,
-                actor=user,
-                body=form.cleaned_data["body"],
-                direction=direction,
-                channel="" if is_note else complaint.channel,
-            )
+            if direction == Direction.OUTBOUND:
+                # Facebook and Zalo customers are answered in their conversation (the outbox).
+                reply = customer_reply_send(
+                    complaint=complaint, actor=user, body=form.cleaned_data["body"]
+                )
+            else:
+                reply = None
+                message_add(
+                    complaint=complaint,
+                    actor=user,
+                    body=form.cleaned_data["body"],
+                    direction=direction,
+                    channel="" if is_note else complaint.channel,
+                )
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
-            messages.success(request, _("Đã lưu ghi chú.") if is_note else _("Đã lưu tin nhắn."))
+            channel = str(dict(Channel.choices).get(complaint.channel, complaint.channel))
+            if reply is not None and reply.outbox is not None:
+                messages.success(
+                    request,
+                    _("Đã lưu tin nhắn và xếp gửi tới khách hàng qua %(channel)s.")
+                    % {"channel": channel},
+                )
+            elif reply is not None and reply.channel:
+                messages.warning(
+                    request,
+                    _(
+                        "Đã lưu tin nhắn nhưng không gửi được qua %(channel)s: kênh chưa được "
+                        "cấu hình hoặc khách hàng không có tài khoản trên kênh này."
+                    )
+                    % {"channel": channel},
+                )
+            else:
+                messages.success(
+                    request, _("Đã lưu ghi chú.") if is_note else _("Đã lưu tin nhắn.")
+                )
             return redirect("web:complaint_detail", pk=pk)
     key = "note_form" if is_note else "message_form"
     return _page(request, complaint, 422, **{key: form})

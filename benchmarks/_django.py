@@ -48,3 +48,31 @@ def summary_ms(values: list[float]) -> str:
         f"p50 {percentile(ms, 50):7.2f} ms  p95 {percentile(ms, 95):7.2f} ms  "
         f"mean {statistics.fmean(ms):7.2f} ms  (n={len(ms)})"
     )
+
+
+_BACKEND_PID: dict[int, int] = {}
+
+
+def cpu_seconds() -> float:
+    """CPU seconds used so far by this process plus, on PostgreSQL, the backend serving its
+    connection (same host, read from /proc): the cost of the work whatever the machine's load.
+    On SQLite the database work runs in this process and is in its own CPU time."""
+    import time
+
+    from django.db import connection
+
+    total = time.process_time()
+    if connection.vendor != "postgresql":
+        return total
+    key = id(connection.connection)
+    if key not in _BACKEND_PID:
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            _BACKEND_PID.clear()
+            _BACKEND_PID[id(connection.connection)] = int(cur.fetchone()[0])
+    try:
+        stat = Path(f"/proc/{_BACKEND_PID[id(connection.connection)]}/stat").read_text()
+    except OSError:
+        return float("nan")
+    fields = stat.rsplit(")", 1)[1].split()
+    return total + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

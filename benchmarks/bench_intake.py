@@ -4,6 +4,9 @@
     .venv/bin/python benchmarks/bench_intake.py                      # SQLite and PostgreSQL
     .venv/bin/python benchmarks/bench_intake.py --db sqlite --clients 8 --seconds 20
     .venv/bin/python benchmarks/bench_intake.py --db postgres --workers 4 --threads 2
+    # on a populated database (e.g. seeded by seed_bulk.py with 1M complaints), kept afterwards:
+    COMPLAINTDESK_VAR_DIR=/tmp/perf/1m .venv/bin/python benchmarks/bench_intake.py --db sqlite --existing
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/perf_1m .venv/bin/python benchmarks/bench_intake.py --db postgres --existing
 
 Each run: a fresh database (migrated, demo organisation, an API token for an integration user
 with the receiver role), a gunicorn server on 127.0.0.1 with DJANGO_DEBUG off, then --clients
@@ -16,15 +19,25 @@ Targets (issue 2 §7, 2-core machine): ≥ 300/s on SQLite, ≥ 500/s on Postgre
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 
 from _django import percentile
-from _server import api_token, fresh_database, gunicorn, tree_cpu_seconds
+from _server import (
+    Database,
+    api_token,
+    base_env,
+    fresh_database,
+    gunicorn,
+    manage,
+    tree_cpu_seconds,
+)
 
 SUBJECTS = (
     ("Xem phim bị giật, chập chờn liên tục", "content-playback"),
@@ -109,6 +122,17 @@ def _pool(
         t.join()
 
 
+@contextlib.contextmanager
+def existing_database(kind: str) -> Iterator[Database]:
+    """The database the environment names (DATABASE_URL / COMPLAINTDESK_VAR_DIR), as it is."""
+    extra = {"COMPLAINTDESK_VAR_DIR": os.environ.get("COMPLAINTDESK_VAR_DIR", "")}
+    if kind == "postgres":
+        extra["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    env = base_env(**{k: v for k, v in extra.items() if v})
+    manage(env, "createcachetable")
+    yield Database(f"{'PostgreSQL' if kind == 'postgres' else 'SQLite (WAL)'} (existing)", env)
+
+
 def run(
     kind: str,
     *,
@@ -118,8 +142,9 @@ def run(
     workers: int,
     threads: int,
     warmup: float = 5,
+    existing: bool = False,
 ) -> dict[str, object]:
-    with fresh_database(kind) as db:
+    with (existing_database if existing else fresh_database)(kind) as db:
         token = api_token(db.env, "bench-intake", "receiver")
         with gunicorn(db.env, workers=workers, threads=threads) as (host, port, pid):
             # Warm-up, as loaded as the run: every worker thread has imported the URLs and
@@ -167,6 +192,11 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, default=0, help="threads per worker (default: by database)"
     )
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="use the database the environment names (populated), not a fresh one",
+    )
     args = parser.parse_args()
     kinds = ("sqlite", "postgres") if args.db == "both" else (args.db,)
     cores = os.cpu_count() or 2
@@ -181,6 +211,7 @@ def main() -> None:
             max_requests=args.max,
             workers=workers,
             threads=threads,
+            existing=args.existing,
         )
         print(
             f"{result['db']:<13} {result['clients']} clients, gunicorn {workers}×{threads}: "

@@ -31,12 +31,11 @@ def main() -> None:
     parser.add_argument("--dump", help="write the profile to this file (pstats)")
     args = parser.parse_args()
     setup()
+    from bench_intake import payload
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-
-    from bench_intake import payload
 
     if args.prepare:
         call_command("migrate", "--noinput", verbosity=0)

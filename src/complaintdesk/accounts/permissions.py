@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from complaintdesk.accounts.models import Role
 
@@ -68,21 +68,22 @@ def complaint_scope(user: User) -> Q:
     if user.role == Role.STAFF:
         if dept is None:
             return Q(pk__in=[])
-        return Q(pk__in=_with_task_for(dept))
+        return Q(_with_task_for(dept))
     if user.role == Role.HEAD:
         q = Q(escalation_level__gt=0)
         if dept is not None:
-            q |= Q(department_id=dept) | Q(pk__in=_with_task_for(dept))
+            q |= Q(department_id=dept) | Q(_with_task_for(dept))
         return q
     return Q(pk__in=[])
 
 
-def _with_task_for(department_id: int) -> QuerySet:  # type: ignore[type-arg]
-    """Ids of complaints with a task for the department, as a sub-select (not a join: a join
-    duplicates rows and, OR-ed with the other conditions, made the list scan every complaint)."""
+def _with_task_for(department_id: int) -> Exists:
+    """ "Has a task for the department", as a correlated EXISTS (not a join: a join duplicates
+    rows; not ``pk IN (tasks)``: SQLite then starts from every task of the department and sorts,
+    ~1–2.5 s at 1M complaints with 50k tasks a department, where EXISTS lets the list walk its
+    own index and stop after a page: ~1–3 ms)."""
     task = apps.get_model("complaints", "Task")  # by name: accounts sits below complaints
-    ids: QuerySet = task.objects.filter(department_id=department_id).values("complaint_id")  # type: ignore[type-arg]
-    return ids
+    return Exists(task.objects.filter(complaint_id=OuterRef("pk"), department_id=department_id))
 
 
 def scope_complaints(user: User, qs: QuerySet) -> QuerySet:  # type: ignore[type-arg]

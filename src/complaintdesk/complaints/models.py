@@ -225,6 +225,19 @@ class Complaint(models.Model):
             models.Index(fields=["customer", "-received_at"], name="cmp_customer_idx"),
             models.Index(fields=["department", "-received_at", "-id"], name="cmp_dept_idx"),
             models.Index(fields=["assignee", "-received_at", "-id"], name="cmp_assignee_idx"),
+            models.Index(fields=["category", "-received_at", "-id"], name="cmp_category_idx"),
+            # Escalated complaints (department heads' scope, leadership), newest first.
+            models.Index(
+                fields=["-received_at", "-id"],
+                name="cmp_escalated_idx",
+                condition=Q(escalation_level__gt=0),
+            ),
+            # "Closed in the period" (daily report journal, reports): only closed rows.
+            models.Index(
+                fields=["closed_at"],
+                name="cmp_closed_at_idx",
+                condition=Q(closed_at__isnull=False),
+            ),
             models.Index(
                 fields=["next_due_at", "id"],
                 name="cmp_next_due_open_idx",

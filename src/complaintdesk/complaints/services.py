@@ -193,7 +193,9 @@ def _pg_next_number(year: int) -> int:
             return int(cur.fetchone()[0])
         cur.execute("SELECT to_regclass(%s)", [seq])
         if cur.fetchone()[0] is not None:
-            _SEQUENCES_SEEN.add(seen)  # committed by someone: it stays (sequences are not dropped)
+            # Remembered once this transaction commits: it may be the one that created the
+            # sequence, and a rollback would take the sequence away again.
+            transaction.on_commit(lambda: _SEQUENCES_SEEN.add(seen))
         else:
             start = _highest_issued(year) + 1
             try:
@@ -399,7 +401,13 @@ def complaint_create(
                 complaint_id=complaint.pk,
                 actor=actor,
                 action="complaint.created",
-                after=complaint_snapshot(complaint),
+                # The customer it created or the contacts it added to one (kind and value: the
+                # journal is internal; the tracking page shows no entry's details).
+                after={
+                    **complaint_snapshot(complaint),
+                    "customer_created": new_customer,
+                    "identities_added": [{"kind": k, "value": v} for k, v in added],
+                },
                 public=True,
                 at=now,
             )

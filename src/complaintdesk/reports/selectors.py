@@ -15,7 +15,17 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    Count,
+    DateField,
+    F,
+    FloatField,
+    Func,
+    Max,
+    Q,
+    QuerySet,
+)
 from django.db.models.fields.json import KT
 from django.db.models.functions import TruncDate
 from django.utils import translation
@@ -256,14 +266,80 @@ def _groups(qs: QuerySet[Complaint], summary: Summary, lang: str) -> None:
     )
 
 
+class HoursBetween(Func):
+    """Hours from one datetime column to another, computed by the database as a float.
+
+    Subtracting two DateTimeFields in the ORM goes, on SQLite, through a Python function called
+    per row and then a ``timedelta`` per value; at a quarter's 130,000 complaints that was most
+    of a report's time. ``julianday`` (SQLite) and ``EXTRACT(EPOCH …)`` (PostgreSQL) do it in
+    the database."""
+
+    output_field = FloatField()
+    arity = 2
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="((julianday(%(expressions)s)) * 24.0)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(EXTRACT(EPOCH FROM (%(expressions)s)) / 3600.0)",
+            arg_joiner=" - ",
+            **extra,
+        )
+
+
+class LocalDay(Func):
+    """SQLite: the local calendar day of a datetime column for a range over which the local
+    time zone keeps one UTC offset, by SQLite's own ``date(x, '+N seconds')`` instead of
+    ``TruncDate``, which on SQLite calls a Python function per row (PostgreSQL's TruncDate is
+    already SQL)."""
+
+    output_field = DateField()
+    arity = 1
+
+    def __init__(self, expression: Any, offset_seconds: int) -> None:
+        super().__init__(expression)
+        self.offset_seconds = int(offset_seconds)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = f"date(%(expressions)s, '{self.offset_seconds:+d} seconds')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def _as_date(value: Any) -> date:
+    """SQLite returns ``date()`` as text."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _fixed_offset(start: date, end: date) -> int | None:
+    """The local UTC offset in seconds if it is the same from ``start`` to ``end`` (and one
+    day either side), else None (a daylight-saving change: per-row conversion needed)."""
+    first = local_start(start - timedelta(days=1)).utcoffset()
+    last = local_start(end + timedelta(days=2)).utcoffset()
+    if first is None or first != last:
+        return None
+    return int(first.total_seconds())
+
+
 def _series(qs: QuerySet[Complaint], summary: Summary) -> None:
     start, end = summary.filters.date_from, summary.filters.date_to
+    offset = _fixed_offset(start, end) if connection.vendor == "sqlite" else None
+    day: Any = (
+        TruncDate("received_at", tzinfo=LOCAL_TZ)
+        if offset is None
+        else LocalDay("received_at", offset)
+    )
     per_day = {
-        row["day"]: row["n"]
-        for row in qs.order_by()
-        .annotate(day=TruncDate("received_at", tzinfo=LOCAL_TZ))
-        .values("day")
-        .annotate(n=Count("id"))
+        _as_date(row["day"]): row["n"]
+        for row in qs.order_by().annotate(day=day).values("day").annotate(n=Count("id"))
     }
     summary.by_day = fig.bucket(per_day, start, end, "day")
     summary.by_week = fig.bucket(per_day, start, end, "week")
@@ -271,10 +347,7 @@ def _series(qs: QuerySet[Complaint], summary: Summary) -> None:
 
 
 def _times(qs: QuerySet[Complaint], summary: Summary) -> None:
-    exprs = {
-        key: ExpressionWrapper(F(column) - F("received_at"), output_field=DurationField())
-        for key, column in DURATIONS
-    }
+    exprs = {key: HoursBetween(F(column), F("received_at")) for key, column in DURATIONS}
     values: dict[str, list[float]] = {key: [] for key, _c in DURATIONS}
     rows = qs.order_by().filter(
         Q(acknowledged_at__isnull=False)
@@ -284,9 +357,9 @@ def _times(qs: QuerySet[Complaint], summary: Summary) -> None:
     for row in rows.annotate(**{f"d_{k}": e for k, e in exprs.items()}).values_list(
         *(f"d_{k}" for k, _c in DURATIONS)
     ):
-        for (key, _c), delta in zip(DURATIONS, row, strict=True):
-            if delta is not None:
-                values[key].append(max(delta.total_seconds(), 0) / 3600)
+        for (key, _c), hours in zip(DURATIONS, row, strict=True):
+            if hours is not None:
+                values[key].append(max(float(hours), 0.0))
     summary.times = [
         TimeFigure(key, len(v), fig.mean(v), fig.percentile(v, 90)) for key, v in values.items()
     ]

@@ -198,3 +198,37 @@ def test_self_loop_without_version_both_apply_in_turn(slow_procedure):
     )
     assert seqs == list(range(1, len(seqs) + 1))
     assert journal_verify()[0] == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="per-year sequences: PostgreSQL")
+def test_a_year_sequence_made_by_a_rolled_back_intake_is_made_again():
+    """The first intake of a year creates its sequence; if that transaction rolls back, the
+    sequence goes with it and the next intake must not assume it exists."""
+    from datetime import UTC, datetime
+
+    from django.db import transaction
+
+    org = make_org()
+    now = datetime(2031, 3, 2, 3, 0, tzinfo=UTC)
+
+    def data(n: int) -> ComplaintIn:
+        return ComplaintIn.model_validate(
+            {
+                "channel": "hotline",
+                "kind": "complaint",
+                "customer": {"name": "Lê Văn Bình", "phone": f"09170000{n:02d}"},
+                "subject": "Mất tín hiệu",
+                "description": "Không xem được kênh nào.",
+            }
+        )
+
+    with pytest.raises(RuntimeError, match="abandoned"), transaction.atomic():
+        complaint_create(actor=org.receiver, data=data(1), now=now)
+        complaint_create(actor=org.receiver, data=data(2), now=now)  # finds the new sequence
+        raise RuntimeError("abandoned")
+    with connection.cursor() as cur:
+        cur.execute("SELECT to_regclass('complaint_code_2031')")
+        assert cur.fetchone()[0] is None  # rolled back with the transaction
+    first = complaint_create(actor=org.receiver, data=data(3), now=now).complaint
+    second = complaint_create(actor=org.receiver, data=data(4), now=now).complaint
+    assert (first.code, second.code) == ("KN-2031-000001", "KN-2031-000002")

@@ -207,3 +207,46 @@ def test_bulk_reindex_and_recovery_from_an_interrupted_load(org, three):
         call_command("search_reindex", verbosity=0)
         message_add(complaint=a, actor=org.receiver, body="Đã gửi kỹ thuật viên")
         assert codes("ky thuat vien") == [a.code]
+
+
+@pytest.mark.parametrize("window", [4, 6])
+@pytest.mark.parametrize("common", ["every word", "no word", "the prefix only"])
+def test_postgres_walk_and_index_paths_find_the_same_newest_matches(
+    org, complaint_factory, monkeypatch, window, common
+):
+    """PostgreSQL chooses between walking the newest documents (a common word) and asking the
+    GIN index (a rare one) from the word statistics; both must give the newest ``window``
+    matches within the restriction, whether the walk fills the window or falls back."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's search strategies")
+    from complaintdesk.search import selectors
+
+    made = [
+        complaint_factory.create(
+            actor=org.receiver,
+            subject=f"Mất tín hiệu kênh {i}",
+            kind="feedback" if i % 3 == 0 else "complaint",
+        )
+        for i in range(9)
+    ]
+    complaint_factory.create(actor=org.receiver, subject="Góp ý giao diện")  # newest, no match
+    monkeypatch.setattr(selectors, "WINDOW", window)
+    monkeypatch.setattr(selectors, "WALK", 5)
+    monkeypatch.setattr(selectors, "SLICE", 7)
+    # Which words the statistics call common: the walk, the index, or the index for the
+    # other words with the (common) prefix checked on the rows.
+    shares = {
+        "every word": lambda n: [1.0] * n,
+        "no word": lambda n: [0.0] * n,
+        "the prefix only": lambda n: [0.0] * (n - 1) + [1.0],
+    }[common]
+    monkeypatch.setattr(selectors, "_pg_shares", lambda cur, q: shares(len(q.words)))
+    for within in (
+        None,
+        Complaint.objects.filter(kind="feedback"),  # 3 ids: walked whole
+        Complaint.objects.filter(kind="complaint"),  # 7 ids: more than the walk
+    ):
+        allowed = [c.pk for c in made if within is None or within.filter(pk=c.pk).exists()]
+        expected = sorted(allowed, reverse=True)[:window]
+        assert search_ids("mat tin hieu", within=within) == expected
+        assert search_ids("mat tin hi", within=within) == expected  # prefix

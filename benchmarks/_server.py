@@ -52,6 +52,7 @@ def base_env(**extra: str) -> dict[str, str]:
         DJANGO_SECRET_KEY=secrets.token_urlsafe(40),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         LOG_LEVEL="WARNING",
+        API_RATE="0/60",  # the load generators use one token: no API rate limit here
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)

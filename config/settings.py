@@ -164,6 +164,11 @@ else:
         }
     }
 
+# JSON API rate limits, "requests/seconds" (api/ratelimit.py): per token (or signed-in user), and
+# per client address for requests without valid credentials. "0/60" switches one off.
+API_RATE = env("API_RATE", "600/60")
+API_RATE_ANONYMOUS = env("API_RATE_ANONYMOUS", "60/60")
+
 # Reference rows read on every request (API tokens, categories, active procedures) are kept in
 # process memory this many seconds (core/memo.py); 0 turns that off.
 REFERENCE_CACHE_SECONDS = float(env("REFERENCE_CACHE_SECONDS", "5"))

@@ -20,9 +20,11 @@ from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from complaintdesk.api.ratelimit import anonymous_retry_after
 from complaintdesk.complaints.domain.lifecycle import TransitionRefused
 from complaintdesk.complaints.messages import MESSAGES, msg
 from complaintdesk.core.errors import ServiceError, ValidationFailed
+from complaintdesk.force_majeure.messages import MESSAGES as FM_MESSAGES
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,14 @@ SUMMARIES: dict[str, tuple[str, str]] = {
     "invalid_json": MESSAGES["invalid_json"],
     "body_too_large": MESSAGES["body_too_large"],
     "invalid_upload": MESSAGES["invalid_upload"],
+    "method_not_allowed": (
+        "Phương thức không được hỗ trợ cho địa chỉ này.",
+        "This method is not allowed here.",
+    ),
+    "rate_limited": (
+        "Quá nhiều yêu cầu trong thời gian ngắn; hãy thử lại sau {retry_after} giây.",
+        "Too many requests in a short time; try again in {retry_after} seconds.",
+    ),
     "error": ("Yêu cầu không thực hiện được.", "The request could not be completed."),
 }
 
@@ -86,6 +96,14 @@ class ApiError(Exception):
         self.status, self.code, self.field, self.params = status, code, field, params
 
 
+class RateLimited(ApiError):
+    """429: the caller used up its requests for the current window (see ``api.ratelimit``)."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(429, "rate_limited", retry_after=retry_after)
+        self.retry_after = retry_after
+
+
 def lang_of(request: HttpRequest) -> str:
     """'en' when the request prefers English (LocaleMiddleware read Accept-Language), else 'vi'."""
     return "en" if str(getattr(request, "LANGUAGE_CODE", "vi")).startswith("en") else "vi"
@@ -114,6 +132,13 @@ def error_response(
     body: dict[str, Any] = {"detail": detail, "code": code, "errors": errors}
     response = api.create_response(request, body, status=status)
     response["Content-Language"] = lang
+    return response
+
+
+def rate_limited_response(api: NinjaAPI, request: HttpRequest, retry_after: int) -> HttpResponse:
+    detail = _pick(SUMMARIES["rate_limited"], lang_of(request)).format(retry_after=retry_after)
+    response = error_response(api, request, status=429, code="rate_limited", detail=detail)
+    response["Retry-After"] = str(retry_after)
     return response
 
 
@@ -164,7 +189,11 @@ def _template_re(template: str) -> re.Pattern[str]:
     return re.compile("^" + ".*".join(re.escape(p) for p in parts) + "$", re.DOTALL)
 
 
-_BY_TEXT = [(code, _template_re(vi)) for code, (vi, _en) in MESSAGES.items()]
+_BY_TEXT = [
+    (code, _template_re(vi))
+    for messages in (MESSAGES, FM_MESSAGES)
+    for code, (vi, _en) in messages.items()
+]
 
 
 def message_code(text_vi: str, default: str = "invalid") -> str:
@@ -237,7 +266,13 @@ def install(api: NinjaAPI) -> None:
             errors = [{"field": exc.field, "code": exc.code, "message": message}]
         return error_response(api, request, status=exc.status, code=exc.code, errors=errors)
 
+    def on_rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+        return rate_limited_response(api, request, exc.retry_after)
+
     def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        retry_after = anonymous_retry_after(request)
+        if retry_after:
+            return rate_limited_response(api, request, retry_after)
         response = error_response(api, request, status=401, code="unauthenticated")
         response["WWW-Authenticate"] = 'Bearer realm="complaintdesk"'
         return response
@@ -263,6 +298,7 @@ def install(api: NinjaAPI) -> None:
     _on(api, ServiceError, on_service)
     _on(api, TransitionRefused, on_refused)
     _on(api, ApiError, on_api_error)
+    _on(api, RateLimited, on_rate_limited)
     _on(api, AuthenticationError, on_unauthenticated)
     _on(api, HttpError, on_http_error)
     _on(api, Http404, on_not_found)

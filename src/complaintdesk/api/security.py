@@ -1,7 +1,8 @@
 """Who is calling: a bearer token (integrations) or the web session (agents in the browser).
 
 Session-authenticated unsafe requests must carry the CSRF token, as Django forms do; bearer
-requests need none (a browser never adds the header by itself). No credentials: 401.
+requests need none (a browser never adds the header by itself). No credentials: 401. Each
+authenticated request is counted against the caller's rate limit (``api.ratelimit``): 429.
 """
 
 from __future__ import annotations
@@ -14,21 +15,24 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from complaintdesk.accounts.auth import user_for_token
-from complaintdesk.api.errors import ApiError
+from complaintdesk.api.errors import ApiError, RateLimited
+from complaintdesk.api.ratelimit import caller_retry_after
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
-def rate_limit(request: HttpRequest, user: Any) -> None:
-    """Hook for per-user/per-token rate limits (a later issue): raise ApiError(429, …) to refuse."""
-    return None
+def rate_limit(request: HttpRequest, user: Any, token: str = "") -> None:
+    """Count the request against the caller's budget (``api.ratelimit``); 429 once it is spent."""
+    retry_after = caller_retry_after(request, user, token)
+    if retry_after:
+        raise RateLimited(retry_after)
 
 
 class BearerAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = user_for_token(token)
         if user is not None:
-            rate_limit(request, user)
+            rate_limit(request, user, token)
         return user
 
 

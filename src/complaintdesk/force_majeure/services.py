@@ -271,7 +271,7 @@ def force_majeure_end(
     """The event is over (at ``at``, default now): the clocks resume with recomputed deadlines."""
     now = now or utcnow()
     at = at or now
-    _require(actor, "force_majeure.declare")
+    _require(actor, "force_majeure.approve")  # as the page and the API: leadership, admin
     with transaction.atomic():
         fresh = _lock(event, (EventStatus.APPROVED,), expected_version)
         if at.tzinfo is None or at <= fresh.starts_at or at > now:

@@ -4,19 +4,27 @@ An adapter sends one message and either returns the provider's id or raises
 :class:`DeliveryFailed` (``permanent=True`` when retrying cannot help, e.g. a rejected address).
 Adapters never touch the database; the outbox service records every attempt.
 
-Email goes through intake's channel adapter by default
+Email and the web chat go through intake's channel adapters by default
 (``complaintdesk.intake.delivery.OutboxDeliverer``, loaded by its path: the two apps do not import
 each other), so a notice about a complaint threads onto the customer's mail (In-Reply-To /
-References). SMS, Zalo, Facebook and chat use the same deliverer once listed in the setting
-``NOTIFICATION_CHANNEL_ADAPTERS`` (which fills ``NOTIFICATION_DELIVERERS``). :class:`EmailDeliverer`
-is the plain SMTP sender without threading, for a deployment that wants it.
+References) or becomes a line of their chat conversation (the chat needs no provider). SMS, Zalo
+and Facebook use the same deliverer once listed in the setting ``NOTIFICATION_CHANNEL_ADAPTERS``
+(which fills ``NOTIFICATION_DELIVERERS``; a channel mapped to "" is switched off).
+:class:`EmailDeliverer` is the plain SMTP sender without threading, for a deployment that wants it.
+
+A conversation channel whose address is not an identity of the customer but a conversation of the
+complaint (the chat: its session id) names, in :data:`DEFAULT_CONVERSATIONS` (setting
+``NOTIFICATION_CONVERSATIONS``), a function loaded by path that answers the recipient:
+``(complaint_id, now) -> str`` ("" when that conversation no longer reaches the customer).
 """
 
 from __future__ import annotations
 
 import hashlib
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Protocol
 
@@ -24,7 +32,11 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.utils.module_loading import import_string
 
-DEFAULT_DELIVERERS = {"email": "complaintdesk.intake.delivery.OutboxDeliverer"}
+DEFAULT_DELIVERERS = {
+    "email": "complaintdesk.intake.delivery.OutboxDeliverer",
+    "chat": "complaintdesk.intake.delivery.OutboxDeliverer",
+}
+DEFAULT_CONVERSATIONS = {"chat": "complaintdesk.intake.webchat.services.chat_recipient"}
 
 
 @dataclass(frozen=True)
@@ -107,3 +119,23 @@ def deliverer_for(channel: str) -> Deliverer | None:
 def channels_available() -> set[str]:
     paths = {**DEFAULT_DELIVERERS, **getattr(settings, "NOTIFICATION_DELIVERERS", {})}
     return {channel for channel, path in paths.items() if path}
+
+
+@cache
+def _load_lookup(path: str) -> Callable[[int, datetime], str]:
+    lookup: Callable[[int, datetime], str] = import_string(path)
+    return lookup
+
+
+def conversation_channels() -> set[str]:
+    """Channels reached through a conversation of the complaint rather than an identity."""
+    paths = {**DEFAULT_CONVERSATIONS, **getattr(settings, "NOTIFICATION_CONVERSATIONS", {})}
+    return {channel for channel, path in paths.items() if path}
+
+
+def conversation_recipient(channel: str, complaint_id: int, now: datetime) -> str:
+    """The recipient of the complaint's conversation on ``channel`` that still reaches the
+    customer (e.g. the chat session id), or "" when there is none."""
+    paths = {**DEFAULT_CONVERSATIONS, **getattr(settings, "NOTIFICATION_CONVERSATIONS", {})}
+    path = paths.get(channel)
+    return _load_lookup(path)(complaint_id, now) if path else ""

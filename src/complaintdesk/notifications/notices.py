@@ -20,7 +20,11 @@ from complaintdesk.complaints.models import Channel, Complaint, IdentityKind
 from complaintdesk.core.clock import local, utcnow
 from complaintdesk.journal.models import JournalEntry
 from complaintdesk.journal.services import journal_append
-from complaintdesk.notifications.deliverers import channels_available
+from complaintdesk.notifications.deliverers import (
+    channels_available,
+    conversation_channels,
+    conversation_recipient,
+)
 from complaintdesk.notifications.domain.templates import CUSTOMER_NOTICES
 from complaintdesk.notifications.models import Outbox, OutboxStatus
 from complaintdesk.notifications.services import outbox_enqueue
@@ -59,8 +63,10 @@ def notice_context(complaint: Complaint, **extra: Any) -> dict[str, Any]:
 # The delivery channel that answers a customer on the channel they came by (or prefer): the
 # conversation channels answer there; the ways in without a conversation of their own (phone
 # calls, the counter, letters, the web form, the API) answer by SMS to the customer's phone.
-# Chat is left out: its conversation is reached through intake, not through an address here.
+# The chat's address is not an identity of the customer but the complaint's conversation (its
+# session id), found through ``deliverers.conversation_recipient``.
 DELIVERY_OF_CHANNEL: dict[str, str] = {
+    Channel.CHAT: "chat",
     Channel.EMAIL: "email",
     Channel.FACEBOOK: "facebook",
     Channel.ZALO: "zalo",
@@ -72,12 +78,14 @@ DELIVERY_OF_CHANNEL: dict[str, str] = {
 }
 
 
-def customer_address(complaint: Complaint) -> tuple[str, str] | None:
+def customer_address(complaint: Complaint, now: datetime | None = None) -> tuple[str, str] | None:
     """(channel, address) to reach the customer, the first that has both a configured deliverer
-    (``channels_available``) and an identity of the customer: the customer's preferred channel,
-    the complaint's channel of origin (email → email, Facebook → Messenger, Zalo → Zalo OA,
-    hotline / counter / letter / web form → SMS to their phone), then email, then SMS, then any
-    other channel."""
+    (``channels_available``) and an address: the customer's preferred channel, the complaint's
+    channel of origin (email → email, Facebook → Messenger, Zalo → Zalo OA, web chat → a line in
+    its conversation while the visitor can still open it, hotline / counter / letter / web form →
+    SMS to their phone), then email, then SMS, then any other channel. The address is an identity
+    of the customer, or for a conversation channel (the chat) the complaint's conversation
+    (``deliverers.conversation_recipient``)."""
     available = channels_available()
     identities = list(complaint.customer.identities.order_by("id"))
     by_channel: dict[str, str] = {}
@@ -87,9 +95,16 @@ def customer_address(complaint: Complaint) -> tuple[str, str] | None:
             by_channel[channel] = identity.value
     preferred = DELIVERY_OF_CHANNEL.get(complaint.customer.preferred_channel, "")
     origin = DELIVERY_OF_CHANNEL.get(complaint.channel, "")
-    for channel in [preferred, origin, "email", "sms", *sorted(by_channel)]:
-        if channel and channel in available and channel in by_channel:
+    conversations = conversation_channels()
+    for channel in dict.fromkeys([preferred, origin, "email", "sms", *sorted(by_channel)]):
+        if not channel or channel not in available:
+            continue
+        if channel in by_channel:
             return channel, by_channel[channel]
+        if channel in conversations:
+            recipient = conversation_recipient(channel, complaint.pk, now or utcnow())
+            if recipient:
+                return channel, recipient
     return None
 
 
@@ -104,7 +119,7 @@ def customer_notice_enqueue(
     """Queue a notice to the complaint's customer. ``None`` (journaled) when no channel reaches
     them; the notice is then the receiver's job by phone."""
     now = now or utcnow()
-    address = customer_address(complaint)
+    address = customer_address(complaint, now)
     if address is None:
         with transaction.atomic():
             journal_append(

@@ -119,10 +119,21 @@ def _details(action: str, after: dict[str, Any]) -> list[tuple[str, str]]:
     if action == "attachment.added":
         return [("", str(after.get("name", "")))]
     if action == "complaint.created":
-        from complaintdesk.complaints.models import Channel
+        from complaintdesk.complaints.models import Channel, IdentityKind
 
         channel = str(after.get("channel", ""))
-        return [(_("Kênh"), str(dict(Channel.choices).get(channel, channel)))]
+        out = [(_("Kênh"), str(dict(Channel.choices).get(channel, channel)))]
+        kinds = dict(IdentityKind.choices)
+        added = ", ".join(
+            f"{kinds.get(str(item.get('kind', '')), item.get('kind', ''))}: {item.get('value', '')}"
+            for item in after.get("identities_added") or []
+            if isinstance(item, dict)
+        )
+        if after.get("customer_created"):
+            out.append((_("Khách hàng mới"), _short(added)))
+        elif added:
+            out.append((_("Thêm liên hệ của khách hàng"), _short(added)))
+        return out
     if action.startswith("clock."):
         name = str(after.get("clock") or "")
         label = (_CLOCKS.get() or {}).get(name) or after.get("label") or name

@@ -21,3 +21,14 @@ def client_for(db: Any) -> Callable[..., Client]:
         return Client(headers={"Authorization": f"Bearer {raw}", "Accept-Language": lang})
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_counts() -> Any:
+    """The API's rate limit keeps unreported counts in process memory (api/ratelimit.py); the
+    cache itself is rolled back with each test's database."""
+    from complaintdesk.api.ratelimit import counter
+
+    counter.clear()
+    yield
+    counter.clear()

@@ -97,8 +97,12 @@ def test_open_ended_event_ended_later(org):
     assert "tạm dừng" in clock.explanation and REASON in clock.explanation
     later = THU + timedelta(hours=10)
     with pytest.raises(ValidationFailed):
-        force_majeure_end(event=event, actor=org.head, now=later, at=later + timedelta(hours=1))
-    force_majeure_end(event=event, actor=org.head, now=later, at=THU)
+        force_majeure_end(
+            event=event, actor=org.leadership, now=later, at=later + timedelta(hours=1)
+        )
+    with pytest.raises(PermissionRefused):  # ending is leadership's call, as approving is
+        force_majeure_end(event=event, actor=org.head, now=later, at=THU)
+    force_majeure_end(event=event, actor=org.leadership, now=later, at=THU)
     assert event.status == EventStatus.ENDED
     force_majeure_apply(event_id=event.pk, now=later)
     clock = _clock(complaint)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 
@@ -31,7 +31,7 @@ from complaintdesk.intake.models import ComplaintThread, ThreadKind
 from complaintdesk.intake.services import IntakeResult, intake_receive
 from complaintdesk.intake.webchat.models import ChatDirection, ChatLine, ChatSession
 from complaintdesk.intake.webchat.receipt import receipt_text
-from complaintdesk.intake.webchat.tokens import new_session_id
+from complaintdesk.intake.webchat.tokens import CHAT_MAX_AGE, new_session_id
 from complaintdesk.journal.services import journal_append
 
 MAX_TEXT = 5000
@@ -187,6 +187,26 @@ def chat_session_of(complaint: Complaint) -> ChatSession | None:
         if session is not None:
             return session
     return None
+
+
+def chat_recipient(complaint_id: int, now: datetime) -> str:
+    """Where a notice about the complaint reaches its visitor in the chat (``notifications``
+    loads this by path, ``deliverers.DEFAULT_CONVERSATIONS``): the session id of the complaint's
+    most recent chat conversation that the visitor can still open — their token, signed when the
+    conversation started, is good for ``CHAT_MAX_AGE`` (30 days). "" when there is none: the
+    notice then goes by the customer's email or phone."""
+    keys = ComplaintThread.objects.filter(
+        complaint_id=complaint_id, channel="chat", kind=ThreadKind.THREAD
+    ).values("value")
+    found = (
+        ChatSession.objects.filter(
+            session_id__in=keys, created_at__gt=now - timedelta(seconds=CHAT_MAX_AGE)
+        )
+        .order_by("-created_at", "-id")
+        .values_list("session_id", flat=True)
+        .first()
+    )
+    return found or ""
 
 
 def chat_reply_send(

@@ -78,5 +78,15 @@
     setInterval(tick, 1000);
     setupDropzones(document);
     document.body.addEventListener("htmx:afterSettle", function (e) { tick(); setupDropzones(e.target); });
+    // The hotline pop-up polls every few seconds: an unchanged answer is not swapped in, so a
+    // screen reader does not announce the same call again and a half-done click is not lost.
+    var lastPopup = null;
+    document.body.addEventListener("htmx:beforeSwap", function (e) {
+      if (e.detail.target.id !== "hotline-popup") return;
+      // (the CSRF token is masked afresh in every answer: left out of the comparison)
+      var html = e.detail.xhr.responseText.replace(/name="csrfmiddlewaretoken" value="[^"]*"/g, "");
+      if (html === lastPopup) e.detail.shouldSwap = false;
+      lastPopup = html;
+    });
   });
 })();

@@ -14,6 +14,7 @@ from complaintdesk.accounts.models import Department, User
 from complaintdesk.complaints.domain.lifecycle import CHOICE_LABELS, Transition
 from complaintdesk.complaints.models import Category, Channel, Kind, Priority, TaskStatus
 from complaintdesk.core.clock import LOCAL_TZ
+from complaintdesk.core.memo import TtlMemo
 from complaintdesk.web.formatting import lang_index
 
 DATETIME_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
@@ -254,13 +255,24 @@ INTAKE_FIELD_MAP = {
 }
 
 
+# The complaint page renders several action forms with the same department and user lists:
+# read them once per few seconds (core.memo; cleared by web.apps signals on any change here).
+choice_lists: TtlMemo[list[tuple[str, str]]] = TtlMemo("web choice lists")
+
+
 def _department_choices() -> list[tuple[str, str]]:
-    return [("", "—")] + [(d.code, d.name) for d in Department.objects.filter(active=True)]
+    return choice_lists.get(
+        "departments",
+        lambda: [("", "—")] + [(d.code, d.name) for d in Department.objects.filter(active=True)],
+    )
 
 
 def _user_choices() -> list[tuple[str, str]]:
-    users = User.objects.filter(is_active=True).order_by("username")[:500]
-    return [("", "—")] + [(u.username, f"{u.display_name} ({u.username})") for u in users]
+    def load() -> list[tuple[str, str]]:
+        users = User.objects.filter(is_active=True).order_by("username")[:500]
+        return [("", "—")] + [(u.username, f"{u.display_name} ({u.username})") for u in users]
+
+    return choice_lists.get("users", load)
 
 
 class TaskForm(Form):

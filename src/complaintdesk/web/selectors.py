@@ -178,7 +178,7 @@ WORK_FIELDS = (
 )
 
 
-def my_work(user: User, now: datetime, limit: int = 60) -> MyWork:
+def my_work(user: User, now: datetime, limit: int = 40) -> MyWork:
     """The user's open complaints and their department's open tasks, nearest deadline first."""
     end_today = _end_of_today(now)
     mine = Complaint.objects.filter(assignee=user, status__in=OPEN_STATUS_VALUES)

@@ -1,8 +1,10 @@
-"""Task entry points of the intake: polling the configured mailboxes (config/schedule.py)."""
+"""Task entry points of the intake: polling the configured mailboxes (config/schedule.py) and
+filing the webhook events kept at the door (``intake.queue``)."""
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import asdict
 from typing import Any
 
@@ -69,8 +71,30 @@ def poll_mailboxes() -> list[dict[str, Any]]:
 
 
 @task()
+def drain_inbound() -> dict[str, int]:
+    """File the webhook events kept at the door (``intake.queue``): what the webhooks enqueue,
+    at most once a second per server process. A drain stops after ``DRAIN_SECONDS`` (a worker
+    asked to stop waits for its task) and, when fresh records remain, asks for the next one."""
+    from complaintdesk.intake.models import InboundRecord, InboundStatus
+    from complaintdesk.intake.queue import inbound_drain
+
+    began = time.monotonic()
+    counts = inbound_drain(max_seconds=DRAIN_SECONDS)
+    out_of_time = time.monotonic() - began >= DRAIN_SECONDS
+    if (
+        out_of_time
+        and InboundRecord.objects.filter(status=InboundStatus.QUEUED, reason="").exists()
+    ):
+        drain_inbound.enqueue()
+    return counts
+
+
+DRAIN_SECONDS = 30.0
+
+
+@task()
 def file_inbound(record_ids: list[int]) -> dict[str, int]:
-    """File webhook events kept at the door (``intake.queue``), once each."""
+    """File the given webhook events, once each (tasks enqueued before ``drain_inbound``)."""
     from complaintdesk.intake.queue import inbound_file
 
     counts: dict[str, int] = {}

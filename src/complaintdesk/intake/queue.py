@@ -1,26 +1,34 @@
-"""Webhook events kept at the door, filed by a task.
+"""Webhook events kept at the door, filed by the worker.
 
 A provider wants its webhook answered within seconds (Zalo: 2 s), so a webhook view only
 verifies the signature, splits the payload into events and calls ``inbound_queue``: one
-``InboundRecord`` per event with status ``queued`` — unique on (channel, provider message id), so
-a redelivery only counts a delivery — and, after commit, one task (``jobs.file_inbound``) for the
-new records. The task (``inbound_file``) parses each record's event with its channel's parser,
-downloads the pictures from the provider, and files it through ``intake_accept`` in one
-transaction that also removes the queued row, so a record is filed exactly once even when the
-task and the sweeper (``jobs.sweep_inbound``, for tasks lost while the worker was down) meet.
+``InboundRecord`` per event with status ``queued``, written by one ``INSERT … ON CONFLICT DO
+NOTHING`` (unique on channel + provider message id, so a redelivery only counts a delivery) and
+committed before the view answers — an acknowledged event is never lost. Filing is the worker's:
+``_schedule`` asks for a drain (``jobs.drain_inbound``) at most once per process and
+``INTAKE_DRAIN_DELAY_SECONDS``, deferred just past that window, so one task covers every event
+the process kept meanwhile. A drain (``inbound_drain``) claims batches of fresh records and files
+each (``inbound_file``): the channel's parser turns the event into an ``InboundMessage``, pictures
+are downloaded from the provider, and ``intake_accept`` files it in one transaction that also
+removes the queued row, so a record is filed exactly once even when drains and the sweeper
+(``jobs.sweep_inbound``: queued records past the grace period — tasks lost, workers stopped,
+pictures the provider could not serve yet) meet.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import logging
+import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from functools import partial
+from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils.module_loading import import_string
 
@@ -44,6 +52,9 @@ PARSERS: dict[str, str] = {
     "facebook": "complaintdesk.intake.facebook.parse.parse_event",
     "zalo": "complaintdesk.intake.zalo.parse.parse_event",
 }
+# InboundRecord.reason of a queued record: "" fresh (a drain's), or one of these (the sweeper's).
+CLAIMED = "being filed by a worker"
+WAITING = "waiting for the provider to serve the pictures"
 ATTACHMENT_URLS = "attachment_urls"  # InboundMessage.extra key: URLs to download, one a line
 MAX_ATTACHMENTS = 10
 
@@ -63,48 +74,172 @@ class QueueResult:
     duplicates: int
 
 
+def _insert_sql(vendor: str, rows: int) -> str:
+    """``INSERT … ON CONFLICT (channel, provider_message_id) DO NOTHING RETURNING id, pmid`` for
+    ``rows`` rows (SQLite ≥ 3.35 and PostgreSQL): one statement keeps the events or skips the ones
+    already kept, without the ORM's per-field work on the webhooks' hot path."""
+    key = (vendor, rows)
+    sql = _INSERT_SQL.get(key)
+    if sql is None:
+        meta = InboundRecord._meta
+        quote = connection.ops.quote_name
+
+        def column(name: str) -> str:
+            field = meta.get_field(name)
+            assert isinstance(field, models.Field)
+            return quote(str(field.column))
+
+        columns = ", ".join(column(name) for name in _COLUMNS)
+        one = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+        pmid = column("provider_message_id")
+        # Names from the model, quoted; every value is a parameter.
+        sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([one] * rows)} "  # noqa: S608
+            f"ON CONFLICT ({column('channel')}, {pmid}) DO NOTHING "
+            f"RETURNING {column('id')}, {pmid}"
+        )
+        _INSERT_SQL[key] = sql
+    return sql
+
+
+_COLUMNS = (
+    "channel",
+    "provider_message_id",
+    "status",
+    "reason",
+    "sender",
+    "subject",
+    "thread_key",
+    "in_reply_to",
+    "references",
+    "raw",
+    "raw_size",
+    "created_complaint",
+    "received_at",
+    "recorded_at",
+    "last_seen_at",
+    "deliveries",
+)
+_INSERT_SQL: dict[tuple[str, int], str] = {}
+INSERT_CHUNK = 200  # rows per statement (SQLite allows 32,766 parameters, 16 a row)
+
+
 def inbound_queue(
     *, channel: str, events: Iterable[QueuedEvent], now: datetime | None = None
 ) -> QueueResult:
-    """Keep each event (once, each in its own short transaction) and schedule the filing of
-    the new ones after commit, in one task."""
+    """Keep each event once — all of one payload in a single ``INSERT … ON CONFLICT DO NOTHING``,
+    committed (or part of the caller's transaction) before the view answers — and have
+    the worker file them (``_schedule``: at most one drain task per process and
+    ``INTAKE_DRAIN_DELAY_SECONDS``). A redelivery only counts a delivery."""
     now = now or utcnow()
-    queued: list[int] = []
-    duplicates = 0
+    fresh: dict[str, QueuedEvent] = {}
+    repeated: list[str] = []  # the same id twice in one payload
     for event in events:
         pmid = event.provider_message_id.strip()[:255]
-        try:
-            with transaction.atomic():
-                record = InboundRecord.objects.create(
-                    channel=channel,
-                    provider_message_id=pmid,
-                    status=InboundStatus.QUEUED,
-                    sender=event.sender[:254],
-                    thread_key=event.thread_key[:255],
-                    raw=event.raw,
-                    raw_size=len(event.raw),
-                    received_at=event.received_at,
-                    recorded_at=now,
-                    last_seen_at=now,
-                )
-            queued.append(record.pk)
-        except IntegrityError:
-            duplicates += 1
-            InboundRecord.objects.filter(channel=channel, provider_message_id=pmid).update(
-                deliveries=F("deliveries") + 1, last_seen_at=now
-            )
+        if pmid in fresh:
+            repeated.append(pmid)
+        else:
+            fresh[pmid] = event
+    items = list(fresh.items())
+    kept: dict[str, int] = {}
+    for start in range(0, len(items), INSERT_CHUNK):
+        kept.update(_insert(channel, items[start : start + INSERT_CHUNK], now))
+    queued = [kept[pmid] for pmid in fresh if pmid in kept]
+    repeated += [pmid for pmid in fresh if pmid not in kept]
+    for pmid in repeated:  # rare: a provider's redelivery
+        InboundRecord.objects.filter(channel=channel, provider_message_id=pmid).update(
+            deliveries=F("deliveries") + 1, last_seen_at=now
+        )
     if queued:
-        transaction.on_commit(partial(_schedule, list(queued)))
-    return QueueResult(queued, duplicates)
+        transaction.on_commit(_schedule)
+    return QueueResult(queued, len(repeated))
 
 
-def _schedule(record_ids: list[int]) -> None:
-    from complaintdesk.intake.jobs import file_inbound
+def _insert(channel: str, items: list[tuple[str, QueuedEvent]], now: datetime) -> dict[str, int]:
+    """Insert the events not kept yet; provider message id → new record id."""
+    adapt = connection.ops.adapt_datetimefield_value
+    recorded = adapt(now)
+    params: list[Any] = []
+    for pmid, event in items:
+        params += (
+            channel,
+            pmid,
+            InboundStatus.QUEUED.value,
+            "",  # reason: "" = fresh, a drain's to claim
+            event.sender[:254],
+            "",
+            event.thread_key[:255],
+            "",
+            "",
+            event.raw,
+            len(event.raw),
+            False,
+            adapt(event.received_at),
+            recorded,
+            recorded,
+            1,
+        )
+    sql = _insert_sql(connection.vendor, len(items))
+    # SQLite: inside a transaction, so the write waits in the same queue as every other writer
+    # (core/sqlite's writer lock) instead of on SQLite's busy handler, which sleeps in steps of
+    # up to 100 ms and loses the lock to queued writers. PostgreSQL: one autocommit statement.
+    atomic = transaction.atomic() if connection.vendor == "sqlite" else contextlib.nullcontext()
+    with atomic, connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {str(pmid): int(pk) for pk, pmid in cursor.fetchall()}
+
+
+class _DrainPlan:
+    """When this process last asked the worker for a drain: while one is pending, new records
+    need no task of their own — the pending drain starts after they were committed."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pending_until = 0.0  # time.monotonic()
+
+    def claim(self, delay: float) -> bool:
+        now = time.monotonic()
+        with self.lock:
+            if now < self.pending_until:
+                return False
+            self.pending_until = now + delay
+            return True
+
+    def release(self) -> None:
+        with self.lock:
+            self.pending_until = 0.0
+
+
+drain_plan = _DrainPlan()
+
+
+def _schedule() -> None:
+    """Ask the worker to file the queue. With a backend that can defer (database, RQ) one task
+    ``INTAKE_DRAIN_DELAY_SECONDS`` (default 1) ahead covers every record this process commits
+    until then: at 300 events/s that is one task per second and process instead of 300. A
+    backend that runs tasks at once (tests, ``immediate``) drains now. Whatever a task misses
+    (worker down, task lost), ``inbound_sweep`` files later: the records are committed."""
+    if time.monotonic() < drain_plan.pending_until:  # the common case under load: nothing to do
+        return
+    from complaintdesk.intake.jobs import drain_inbound
 
     try:
-        file_inbound.enqueue(record_ids)
+        if not drain_inbound.get_backend().supports_defer:
+            drain_inbound.enqueue()
+            return
+        delay = max(float(getattr(settings, "INTAKE_DRAIN_DELAY_SECONDS", 1.0)), 0.0)
+        if delay and not drain_plan.claim(delay):
+            return
+        # A little after this process's window closes, so the drain sees all of its records
+        # even with the worker's clock slightly ahead.
+        run_after = utcnow() + timedelta(seconds=delay + DRAIN_SLACK_SECONDS)
+        drain_inbound.using(run_after=run_after).enqueue()
     except Exception:  # the sweeper files them later
-        logger.exception("could not enqueue the filing of %d inbound records", len(record_ids))
+        drain_plan.release()
+        logger.exception("could not enqueue the filing of the inbound queue")
+
+
+DRAIN_SLACK_SECONDS = 0.5
 
 
 def parser_for(channel: str) -> Parser | None:
@@ -173,6 +308,10 @@ def inbound_file(record_id: int, *, now: datetime | None = None) -> str:
         if isinstance(outcome, InboundMessage):
             fetched = _fetch(outcome, record, now)
             if fetched is None:
+                # Not the drains' any more (they take fresh records only): the sweeper's.
+                InboundRecord.objects.filter(pk=record.pk, status=InboundStatus.QUEUED).update(
+                    reason=WAITING
+                )
                 return "later"
             outcome = fetched
     except Exception as exc:
@@ -215,6 +354,50 @@ def _file(record: InboundRecord, outcome: InboundMessage | InboundRejected, now:
             recorded_at=record.recorded_at, deliveries=record.deliveries
         )
     return "filed"
+
+
+def inbound_drain(*, batch: int = 50, max_seconds: float = 60.0) -> dict[str, int]:
+    """File the records the webhooks queued, oldest first, until none is left (or
+    ``max_seconds`` passed: the next drain or the sweeper goes on). Each batch is claimed first
+    (``reason`` set to ``CLAIMED`` in one UPDATE that only takes unclaimed rows), so drains
+    running in several workers at once file different records instead of racing for the same
+    ones. A record a drain claimed but did not file (worker stopped) stays queued and is filed by
+    ``inbound_sweep``, which takes every queued record past the grace period."""
+    began = time.monotonic()
+    pause = _writer_pause()
+    counts: dict[str, int] = {}
+    while True:
+        ids = _claim_batch(batch)
+        for pk in ids:
+            outcome = inbound_file(pk)
+            counts[outcome] = counts.get(outcome, 0) + 1
+            if pause:
+                time.sleep(pause)
+        if len(ids) < batch or time.monotonic() - began > max_seconds:
+            return counts
+
+
+def _writer_pause() -> float:
+    """SQLite has one writer: a drain filing back to back would hold the write lock almost all
+    the time, and the webhooks' INSERTs — waiting for it in short polls — would keep missing the
+    moment it is free (their answer time grows with the backlog). A pause between records,
+    longer than a waiting writer's poll interval (core/sqlite: ≤ 2 ms), lets them in.
+    ``INTAKE_DRAIN_PAUSE_MS`` (SQLite default 3; PostgreSQL 0: rows, not the database, are
+    locked)."""
+    default = "3" if connection.vendor == "sqlite" else "0"
+    return max(float(getattr(settings, "INTAKE_DRAIN_PAUSE_MS", default)), 0.0) / 1000
+
+
+def _claim_batch(size: int) -> list[int]:
+    with transaction.atomic():
+        rows = InboundRecord.objects.filter(status=InboundStatus.QUEUED, reason="")
+        rows = rows.order_by("recorded_at", "pk")  # walks inbound_status_idx, stops early
+        if connection.vendor == "postgresql":  # SQLite: one writer at a time already
+            rows = rows.select_for_update(skip_locked=True)
+        ids = list(rows.values_list("pk", flat=True)[:size])
+        if ids:
+            InboundRecord.objects.filter(pk__in=ids).update(reason=CLAIMED)
+    return ids
 
 
 def inbound_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]:

@@ -6,11 +6,12 @@ with a 500 for a bad payload:
 - wrong or missing signature → 401/403, logged with the sender's address and the body's size,
   never its content (personal data);
 - unreadable payload → 400, kept as a ``malformed`` InboundRecord for inspection;
-- a message → kept as a ``queued`` InboundRecord and filed by a task after the answer
-  (``intake.queue``); a redelivery only counts a delivery.
+- a message → kept as a ``queued`` InboundRecord (one INSERT, committed before the 200) and
+  filed by the worker (``intake.queue``); a redelivery only counts a delivery.
 
-They are exempt from CSRF (the signature replaces it) and rate-limited per address: volume in
-this process (``WEBHOOK_RATE``), refusals in the shared cache (``WEBHOOK_FAILURE_RATE``).
+They are exempt from CSRF (the signature replaces it), reached without the browser middleware
+(``intake.middleware``) and rate-limited per address: volume in this process
+(``WEBHOOK_RATE``), refusals in the shared cache (``WEBHOOK_FAILURE_RATE``).
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def facebook_webhook(request: HttpRequest) -> HttpResponse:
     if not config.enabled:
         return _refused(request, "facebook", "channel disabled", 403)
     raw = request.body
-    header = request.headers.get("X-Hub-Signature-256", "")
+    header = request.META.get("HTTP_X_HUB_SIGNATURE_256", "")
     if not header:
         return _refused(request, "facebook", "missing signature", 401)
     if not facebook.signature_valid(raw, header, config.get("app_secret")):
@@ -131,7 +132,7 @@ def zalo_webhook(request: HttpRequest) -> HttpResponse:
     if not config.enabled:
         return _refused(request, "zalo", "channel disabled", 403)
     raw = request.body
-    header = request.headers.get("X-ZEvent-Signature", "")
+    header = request.META.get("HTTP_X_ZEVENT_SIGNATURE", "")
     if not header:
         return _refused(request, "zalo", "missing signature", 401)
     valid = zalo.signature_valid(
@@ -168,11 +169,11 @@ def hotline_webhook(request: HttpRequest) -> HttpResponse:
         return _refused(request, "hotline", "channel disabled", 403)
     raw = request.body
     now = utcnow()
-    header = request.headers.get("X-Hotline-Signature", "")
+    header = request.META.get("HTTP_X_HOTLINE_SIGNATURE", "")
     reason = hotline.check_signature(
         raw,
         header=header,
-        timestamp=request.headers.get("X-Hotline-Timestamp", ""),
+        timestamp=request.META.get("HTTP_X_HOTLINE_TIMESTAMP", ""),
         secret=config.get("webhook_secret"),
         now=now,
         max_skew=int(getattr(settings, "HOTLINE_MAX_SKEW_SECONDS", 300)),

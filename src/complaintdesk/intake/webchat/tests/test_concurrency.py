@@ -50,7 +50,7 @@ def test_two_chat_messages_at_once_make_one_complaint():
 
 @pytest.mark.django_db(transaction=True)
 def test_two_queued_messages_of_one_psid_filed_at_once_make_one_complaint(monkeypatch):
-    monkeypatch.setattr("complaintdesk.intake.queue._schedule", lambda ids: None)
+    monkeypatch.setattr("complaintdesk.intake.queue._schedule", lambda: None)
     now = datetime.now(UTC)
 
     def raw(mid, text):

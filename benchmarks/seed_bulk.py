@@ -20,7 +20,7 @@ SQLite, one transaction per batch of --batch complaints):
     canonical JSON of each entry is filled into a template (checked against the journal's own
     ``canonical`` on a sample of rows as it goes) and hashed with hashlib;
   * the search document of every complaint (what ``search.services.build_document`` makes,
-    checked on a sample); the full-text index is built once at the end (SQLite: FTS5
+    checked on a sample, with its copy of the complaint's filter columns); the full-text index is built once at the end (SQLite: FTS5
     'rebuild'; PostgreSQL: the GIN index dropped before and created after), as
     ``manage.py search_reindex`` does for a bulk load;
   * a coordination task for the complaints that were coordinated (about 20 %);
@@ -245,7 +245,7 @@ def seed(count: int, batch: int, seed_value: int, clock_days: int, drop_from: in
     from complaintdesk.search import dbsql
     from complaintdesk.search.domain.text import joined, phone_forms
     from complaintdesk.search.models import SearchDocument
-    from complaintdesk.search.services import build_document
+    from complaintdesk.search.services import FILTER_COLUMNS, build_document
     from complaintdesk.sla.models import Clock
 
     postgres = connection.vendor == "postgresql"
@@ -310,8 +310,13 @@ def seed(count: int, batch: int, seed_value: int, clock_days: int, drop_from: in
         now,
     )  # fmt: skip
     w_head = Rows(ChainHead, ["chain", "seq", "hash"], now)
+    # The document's copy of the complaint's filter columns (search.services.FILTER_COLUMNS),
+    # taken from the complaint's row: positions in complaint_cols.
+    doc_filters = [complaint_cols.index(c) for c in FILTER_COLUMNS]
     w_doc = Rows(
-        SearchDocument, ["complaint_id", "ids", "names", "subject", "body", "indexed_at"], now
+        SearchDocument,
+        ["complaint_id", "ids", "names", "subject", "body", "indexed_at", *FILTER_COLUMNS],
+        now,
     )
     w_task = Rows(
         Task,
@@ -491,7 +496,12 @@ def seed(count: int, batch: int, seed_value: int, clock_days: int, drop_from: in
                 w_complaint.write(complaints)
                 w_journal.write(entries)
                 w_head.write(heads)
-                w_doc.write(docs)
+                w_doc.write(
+                    [
+                        (*d, *(c[k] for k in doc_filters))
+                        for d, c in zip(docs, complaints, strict=True)
+                    ]
+                )
                 w_task.write(tasks)
                 w_clock.write(clocks)
             next_cid += n

@@ -1,10 +1,12 @@
-"""An agent's reply to a customer who wrote on a conversation channel (Facebook Messenger, Zalo OA).
+"""An agent's reply to a customer who wrote by email or on a conversation channel (Facebook
+Messenger, Zalo OA).
 
 Such a customer can only be answered in their conversation, so a message "to the customer"
 written in the workspace on a complaint that came by one of these channels is recorded on the
 timeline (``message_add``) and queued in the outbox in the same transaction; the outbox delivers
 it after commit through the channel's adapter (``intake.delivery.OutboxDeliverer`` →
-``outbound_send``: Messenger Send API within its reply window, Zalo OA customer-service message),
+``outbound_send``: an email threaded onto the customer's mail with In-Reply-To/References,
+Messenger Send API within its reply window, Zalo OA customer-service message),
 retries it and journals every attempt. Other channels keep the message as a record of what was
 said (by phone, at the counter…); notices to them go through :mod:`notices`.
 """
@@ -27,6 +29,7 @@ from complaintdesk.notifications.services import outbox_enqueue
 
 # Channel of origin → the customer identity that addresses them there.
 REPLY_CHANNELS: Final[dict[str, str]] = {
+    "email": IdentityKind.EMAIL,
     "facebook": IdentityKind.FACEBOOK,
     "zalo": IdentityKind.ZALO,
 }

@@ -6,6 +6,11 @@ upserts it in one statement; on SQLite the triggers of ``search.dbsql`` carry th
 the FTS5 table, on PostgreSQL the ``tsvector`` column is regenerated. It runs inside the
 complaint service's transaction (through ``complaints.hooks``), so the index never disagrees
 with a committed record, and it is what ``manage.py search_reindex`` runs in batches.
+
+Each document also carries the complaint's list-filter columns (``FILTER_COLUMNS``: status,
+channel, kind, category, department, assignee, customer, received_at), rewritten by the same
+upsert on every complaint change (transitions and updates included), so a filtered search reads
+one table (``search.selectors``).
 """
 
 from __future__ import annotations
@@ -36,6 +41,24 @@ _FIELDS = (
     "payment_info",
     "verification",
     "resolution",
+    "status",
+    "channel",
+    "kind",
+    "category_id",
+    "department_id",
+    "assignee_id",
+    "received_at",
+)
+# The complaint's filter columns copied into its document, under the same names.
+FILTER_COLUMNS = (
+    "status",
+    "channel",
+    "kind",
+    "category_id",
+    "department_id",
+    "assignee_id",
+    "customer_id",
+    "received_at",
 )
 
 
@@ -91,6 +114,7 @@ def build_document(
         subject=joined(row["subject"]),
         body=body,
         indexed_at=now,
+        **{c: row.get(c) for c in FILTER_COLUMNS},
     )
 
 
@@ -120,19 +144,26 @@ def index_complaints(complaint_ids: Sequence[int], *, now: datetime | None = Non
     return len(docs)
 
 
-UPSERT = (
-    "INSERT INTO search_searchdocument (complaint_id, ids, names, subject, body, indexed_at) "
-    "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (complaint_id) DO UPDATE SET "
-    "ids = excluded.ids, names = excluded.names, subject = excluded.subject, "
-    "body = excluded.body, indexed_at = excluded.indexed_at"
-)
+_COLUMNS = ("ids", "names", "subject", "body", "indexed_at", *FILTER_COLUMNS)
+_NAMES = ", ".join(_COLUMNS)
+_MARKS = ", ".join(["%s"] * (len(_COLUMNS) + 1))
+_SETS = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS)
+UPSERT = f"INSERT INTO search_searchdocument (complaint_id, {_NAMES}) VALUES ({_MARKS}) ON CONFLICT (complaint_id) DO UPDATE SET {_SETS}"  # noqa: S608 - constant column names
 
 
 def _upsert(docs: Sequence[SearchDocument], now: datetime) -> None:
     """One INSERT … ON CONFLICT DO UPDATE per document, sent as one batch (the ORM's
     bulk_create spends longer building the SQL than the database spends running it)."""
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    rows = [(d.complaint_id, d.ids, d.names, d.subject, d.body, stamp) for d in docs]
+    adapt = connection.ops.adapt_datetimefield_value
+    stamp = adapt(now)
+    rows = [
+        (
+            d.complaint_id, d.ids, d.names, d.subject, d.body, stamp, d.status, d.channel,
+            d.kind, d.category_id, d.department_id, d.assignee_id, d.customer_id,
+            adapt(d.received_at),
+        )
+        for d in docs
+    ]  # fmt: skip
     with connection.cursor() as cur:
         cur.executemany(UPSERT, rows)
 

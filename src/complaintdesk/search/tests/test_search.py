@@ -9,10 +9,10 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from complaintdesk.complaints.models import Complaint
-from complaintdesk.complaints.services import complaint_update, message_add
+from complaintdesk.complaints.services import complaint_transition, complaint_update, message_add
 from complaintdesk.search.models import SearchDocument
 from complaintdesk.search.selectors import search_ids, search_page
-from complaintdesk.search.services import index_complaints, search_index_clear
+from complaintdesk.search.services import FILTER_COLUMNS, index_complaints, search_index_clear
 
 
 def codes(text, within=None):
@@ -245,8 +245,88 @@ def test_postgres_walk_and_index_paths_find_the_same_newest_matches(
         None,
         Complaint.objects.filter(kind="feedback"),  # 3 ids: walked whole
         Complaint.objects.filter(kind="complaint"),  # 7 ids: more than the walk
+        # Not a column of the search document: read from the complaints table.
+        Complaint.objects.filter(kind="complaint", subject__startswith="Mất"),
     ):
         allowed = [c.pk for c in made if within is None or within.filter(pk=c.pk).exists()]
         expected = sorted(allowed, reverse=True)[:window]
         assert search_ids("mat tin hieu", within=within) == expected
         assert search_ids("mat tin hi", within=within) == expected  # prefix
+
+
+def _doc_filters(pk):
+    return SearchDocument.objects.filter(pk=pk).values(*FILTER_COLUMNS).get()
+
+
+def _complaint_filters(pk):
+    return Complaint.objects.filter(pk=pk).values(*FILTER_COLUMNS).get()
+
+
+def test_documents_carry_the_complaints_filter_columns_through_every_change(org, three):
+    """Created (the fast path from the instance), updated, assigned, transitioned, reindexed:
+    the document's copy of the list-filter columns is always the complaint's."""
+    a, b, _c = three
+    for complaint in three:
+        assert _doc_filters(complaint.pk) == _complaint_filters(complaint.pk)
+    assert _doc_filters(b.pk)["category_id"] is not None
+    complaint_update(
+        complaint=a,
+        actor=org.head,
+        changes={"department_id": org.technical.pk, "assignee_id": org.staff.pk},
+    )
+    complaint_transition(complaint=b, action="acknowledge", actor=org.receiver)
+    assert _doc_filters(a.pk)["department_id"] == org.technical.pk
+    assert _doc_filters(a.pk)["assignee_id"] == org.staff.pk
+    assert _doc_filters(b.pk)["status"] != "received"
+    for complaint in three:
+        assert _doc_filters(complaint.pk) == _complaint_filters(complaint.pk)
+    SearchDocument.objects.update(status=None, department_id=None)
+    call_command("search_reindex", "--all", verbosity=0)
+    for complaint in three:
+        assert _doc_filters(complaint.pk) == _complaint_filters(complaint.pk)
+
+
+@pytest.mark.parametrize("wide", [0.0, 1.01])
+def test_list_filters_are_answered_on_the_document_and_agree_with_the_complaints(
+    org, three, monkeypatch, wide
+):
+    """The filters the list offers are written on the search document; what is found through
+    them is what the same filters find on the complaints table; the staff scope (a sub-select
+    on tasks) is not, and is read from the complaints table. On PostgreSQL both routes (a wide
+    restriction read from the complaints table, a narrow one from the document) agree."""
+    from complaintdesk.complaints.selectors import ComplaintFilters, _filtered
+    from complaintdesk.search import selectors
+    from complaintdesk.search.selectors import _doc_restriction
+
+    monkeypatch.setattr(selectors, "WIDE", wide)
+
+    a, b, c = three
+    complaint_transition(complaint=b, action="acknowledge", actor=org.receiver)
+    cases = [
+        ComplaintFilters(),
+        ComplaintFilters(status="received"),
+        ComplaintFilters(status="received", kind="feedback"),
+        ComplaintFilters(category="payment"),
+        ComplaintFilters(channel=a.channel, received_from=a.received_at),
+        ComplaintFilters(phone="0987654321"),
+    ]
+    for filters in cases:
+        within = _filtered(org.receiver, filters)
+        assert _doc_restriction(within) is not None, filters
+        for text in ("", "a", "thanh toan", "duong truyen", "gop y"):
+            expected = set(within.values_list("pk", flat=True))
+            found = set(search_ids(text, within=within)) if text else expected
+            assert found <= expected, (filters, text)
+        assert set(search_ids("le van binh", within=within)) == (
+            {b.pk} & set(within.values_list("pk", flat=True))
+        ), filters
+    assert codes("gop y", within=_filtered(org.receiver, ComplaintFilters(kind="feedback"))) == [
+        c.code
+    ]
+    assert (
+        codes("dang ky", within=_filtered(org.receiver, ComplaintFilters(status="received"))) == []
+    )
+    assert _doc_restriction(_filtered(org.staff, ComplaintFilters(status="received"))) is None
+    nobody = _filtered(org.receiver, ComplaintFilters(phone="0999999999"))  # qs.none()
+    assert search_ids("le van binh", within=nobody) == []
+    assert search_ids("le van binh", within=Complaint.objects.filter(pk__in=[])) == []

@@ -13,6 +13,7 @@ from django.utils import timezone
 from complaintdesk.complaints.models import Message
 from complaintdesk.complaints.tests.factories import ComplaintFactory
 from complaintdesk.intake.base import InboundMessage
+from complaintdesk.intake.models import InboundRecord
 from complaintdesk.intake.services import intake_receive
 from complaintdesk.intake.tests.httpstub import start_stub
 from complaintdesk.journal.models import JournalEntry
@@ -118,6 +119,43 @@ def test_a_provider_refusal_is_kept_on_the_timeline_and_not_retried(
     assert row.last_error.startswith("Zalo error -230")
     dead = JournalEntry.objects.get(complaint_id=complaint.pk, action="notice.dead")
     assert dead.after["channel"] == "zalo"
+
+
+def test_a_reply_to_an_email_customer_is_mailed_on_their_thread(
+    login, org, settings, django_capture_on_commit_callbacks, mailoutbox
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.NOTIFICATION_DELIVERERS = {"email": DELIVERER}
+    now = timezone.now()
+    message_id = f"<{uuid.uuid4().hex}@mail.example.vn>"
+    complaint = intake_receive(
+        InboundMessage(
+            channel="email",
+            provider_message_id=message_id,
+            received_at=now,
+            subject="Bị trừ tiền hai lần",
+            text="Tôi bị trừ tiền hai lần khi mua gói VIP",
+            sender_email="lan.nguyen@example.vn",
+            sender_name="Lan",
+        ),
+        now=now,
+    ).complaint
+    assert InboundRecord.objects.get(complaint=complaint).provider_message_id == message_id
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        send(login(org.receiver), complaint)
+    row = Outbox.objects.get(complaint=complaint, notice="reply")
+    assert (row.channel, row.recipient, row.status) == (
+        "email",
+        "lan.nguyen@example.vn",
+        OutboxStatus.SENT,
+    )
+    [mail] = mailoutbox
+    assert mail.to == ["lan.nguyen@example.vn"]
+    assert complaint.code in mail.subject
+    assert REPLY in mail.body
+    assert mail.extra_headers["In-Reply-To"] == message_id  # grouped with the customer's mail
+    assert message_id in mail.extra_headers["References"]
 
 
 def test_messages_that_are_only_records_send_nothing(login, org, providers):

@@ -6,7 +6,8 @@ the documents are written without the FTS5 triggers and the full-text index is r
 pass at the end (six times faster than row by row), then the triggers are recreated; on
 PostgreSQL the GIN index is dropped and built again once. Both happen in a ``finally`` and are
 checked again at the start of every run, so an interrupted load cannot leave the index broken
-(while a bulk load runs, searches miss what is being loaded).
+(while a bulk load runs, searches miss what is being loaded). Every run writes the documents'
+filter columns too (``search.services.FILTER_COLUMNS``).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def _pg_create_index() -> None:
     with connection.cursor() as cur:
         if connection.in_atomic_block:  # check deferred foreign keys first (else refused)
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cur.execute(dbsql.PG_CREATE[-1].replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS"))
+        cur.execute(dbsql.PG_INDEX.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS"))
 
 
 def _sqlite_finish_bulk() -> None:

@@ -182,6 +182,13 @@ def test_letter_with_a_scanned_attachment(page, org, shot):
     assert complaint.channel == "letter"
     image = page.locator(".attachments img")
     expect(image).to_have_attribute("alt", "thu-khieu-nai.png")
+    # The preview is fetched after the page (lazily, once visible): wait until it is decoded.
+    image.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.attachments img');"
+        " return i && i.complete && i.naturalWidth > 0; }",
+        timeout=10_000,
+    )
     assert page.evaluate("document.querySelector('.attachments img').naturalWidth") == 240
     expect(page.locator("body")).to_contain_text("120.000 ₫")
     shot(page, "letter-complaint")

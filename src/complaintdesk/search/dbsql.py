@@ -67,7 +67,8 @@ PG_CREATE = [
     ) STORED""",
     f"CREATE INDEX search_doc_tsv_idx ON {TABLE} USING gin (tsv)",
 ]
-# The filter columns in the GIN index (search.services.FILTER_COLUMNS, all of them).
+# The complaint's list-filter columns copied into each document (``search.services.FILTER_COLUMNS``),
+# all of them in the PostgreSQL GIN index.
 PG_INDEX_COLUMNS = (
     "status",
     "channel",

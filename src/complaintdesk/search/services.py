@@ -49,17 +49,9 @@ _FIELDS = (
     "assignee_id",
     "received_at",
 )
-# The complaint's filter columns copied into its document, under the same names.
-FILTER_COLUMNS = (
-    "status",
-    "channel",
-    "kind",
-    "category_id",
-    "department_id",
-    "assignee_id",
-    "customer_id",
-    "received_at",
-)
+# The complaint's filter columns copied into its document, under the same names (the
+# PostgreSQL GIN index covers all of them: ``dbsql.PG_INDEX_COLUMNS`` is this list).
+FILTER_COLUMNS = dbsql.PG_INDEX_COLUMNS
 
 
 def _strings(value: Any) -> Iterable[str]:

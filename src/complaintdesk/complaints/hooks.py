@@ -35,16 +35,21 @@ class AfterChange(Protocol):
 _AFTER_CHANGE: list[AfterChange] = []
 
 
-def register_after_change(hook: AfterChange) -> Callable[[], None]:
-    """Add a hook (once; registering the same function again is a no-op). Returns an undo."""
-    if hook not in _AFTER_CHANGE:
-        _AFTER_CHANGE.append(hook)
+def _register(hooks: list[Any], hook: Any) -> Callable[[], None]:
+    """Add ``hook`` to ``hooks`` once (registering it again is a no-op); returns an undo."""
+    if hook not in hooks:
+        hooks.append(hook)
 
     def undo() -> None:
-        if hook in _AFTER_CHANGE:
-            _AFTER_CHANGE.remove(hook)
+        if hook in hooks:
+            hooks.remove(hook)
 
     return undo
+
+
+def register_after_change(hook: AfterChange) -> Callable[[], None]:
+    """Add a hook (once; registering the same function again is a no-op). Returns an undo."""
+    return _register(_AFTER_CHANGE, hook)
 
 
 def after_change(*, complaint_id: int, event: str, **context: Any) -> None:
@@ -84,14 +89,7 @@ def notices_silenced() -> Iterator[None]:
 def register_notices(hook: EmitNotices) -> Callable[[], None]:
     """Add a notice handler (once; registering the same function again is a no-op). Returns an
     undo."""
-    if hook not in _NOTICES:
-        _NOTICES.append(hook)
-
-    def undo() -> None:
-        if hook in _NOTICES:
-            _NOTICES.remove(hook)
-
-    return undo
+    return _register(_NOTICES, hook)
 
 
 def emit_notices(

@@ -8,6 +8,8 @@ The sweep selectors read through partial indexes (see ``sla.models.Clock.Meta.in
   with ``clock.escalated_level + 1``; ``clock_next_escalation(clock)`` says to whom).
 
 Each returns a queryset ordered by the instant, with the complaint joined; slice it for batches.
+The sweep itself (``sla.jobs.select_due``) writes the same conditions in SQL, to lock the
+complaints in the same statement.
 """
 
 from __future__ import annotations

@@ -216,13 +216,17 @@ def _lock_complaints_of(clock_ids: Iterable[int]) -> None:
 
     Every writer then takes its locks in one order — complaint, journal chain head, clocks — so
     the sweep or a force majeure never deadlocks with an agent acting on the same complaint.
+    FOR NO KEY UPDATE (as the sweep, see ``sla.jobs``): it excludes the agents' FOR UPDATE and
+    the other writers of clocks, but not a foreign-key check of a row being inserted for the
+    complaint, which need not wait for the clocks' work.
     """
     ids = sorted(
         set(Clock.objects.filter(pk__in=list(clock_ids)).values_list("complaint_id", flat=True))
     )
     if ids:
         model = apps.get_model("complaints", "Complaint")
-        list(model.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+        locked = model.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+        list(locked.values_list("pk"))
 
 
 def complaint_sync_next_due(complaint: Any) -> datetime | None:

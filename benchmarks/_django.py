@@ -24,6 +24,15 @@ def setup() -> None:
     django.setup()
 
 
+def prepare_database() -> None:
+    """Migrate, create the cache table and load the demo organisation (the profilers' --prepare)."""
+    from django.core.management import call_command
+
+    call_command("migrate", "--noinput", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    call_command("demo_data", "--org-only", verbosity=0)
+
+
 def database_label() -> str:
     from django.db import connection
 

@@ -19,7 +19,7 @@ import cProfile
 import pstats
 import time
 
-from _django import setup
+from _django import prepare_database, setup
 
 
 def main() -> None:
@@ -33,19 +33,16 @@ def main() -> None:
     setup()
     from bench_intake import payload
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
-    if args.prepare:
-        call_command("migrate", "--noinput", verbosity=0)
-        call_command("createcachetable", verbosity=0)
-        call_command("demo_data", "--org-only", verbosity=0)
-    from io import StringIO
+    from complaintdesk.accounts.auth import api_token_issue
+    from complaintdesk.accounts.models import User
 
-    out = StringIO()
-    call_command("api_token", "prof-intake", "--create", "--role", "receiver", stdout=out)
-    raw = out.getvalue().strip().splitlines()[-1]
+    if args.prepare:
+        prepare_database()
+    user, _ = User.objects.get_or_create(username="prof-intake", defaults={"role": "receiver"})
+    _token, raw = api_token_issue(user=user, name="profile_intake")
     settings.ALLOWED_HOSTS = ["*"]
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     base = int(time.time() * 1000) % 10**6 * 10

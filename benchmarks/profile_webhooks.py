@@ -23,7 +23,7 @@ import pstats
 import sys
 import time
 
-from _django import setup
+from _django import prepare_database, setup
 
 
 def main() -> None:
@@ -49,13 +49,10 @@ def main() -> None:
     setup()
     from django.conf import settings
     from django.core.handlers.wsgi import WSGIHandler
-    from django.core.management import call_command
     from django.db import connection
 
     if args.prepare:
-        call_command("migrate", "--noinput", verbosity=0)
-        call_command("createcachetable", verbosity=0)
-        call_command("demo_data", "--org-only", verbosity=0)
+        prepare_database()
     settings.ALLOWED_HOSTS = ["*"]
     application = WSGIHandler()
     base = int(time.time() * 1000) % 10**6 * 100

@@ -22,7 +22,7 @@ from complaintdesk.complaints.models import (
 )
 from complaintdesk.core.clock import local
 from complaintdesk.journal.selectors import complaint_timeline
-from complaintdesk.sla.selectors import clock_as_dict
+from complaintdesk.sla.selectors import clocks_as_dicts
 
 
 def _t(value: datetime | None) -> datetime | None:
@@ -79,10 +79,7 @@ def complaint_out(
 ) -> dict[str, Any]:
     """The complaint as the API shows it (``clocks``: its clock rows when the caller has them,
     e.g. just started by the intake)."""
-    if clocks:
-        shown = [clock_as_dict(c, lang) for c in sorted(clocks, key=lambda c: (c.started_at, c.pk))]
-    else:
-        shown = selectors.complaint_clocks(complaint, lang)
+    shown = clocks_as_dicts(clocks, lang) if clocks else selectors.complaint_clocks(complaint, lang)
     return {
         "code": complaint.code,
         "kind": complaint.kind,

@@ -8,12 +8,9 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Phiếu khiếu nại")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
-
         from complaintdesk.accounts.models import Department
         from complaintdesk.complaints.models import Category
         from complaintdesk.complaints.services import reference
+        from complaintdesk.core.memo import clear_on_change
 
-        for model in (Category, Department):
-            post_save.connect(reference.clear, sender=model, dispatch_uid=f"memo-ref-{model}")
-            post_delete.connect(reference.clear, sender=model, dispatch_uid=f"memo-ref-d-{model}")
+        clear_on_change(reference.clear, Category, Department)

@@ -13,9 +13,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 
 T = TypeVar("T")
 _MISSING = object()
@@ -54,3 +55,15 @@ class TtlMemo(Generic[T]):
 def memo_clear_all() -> None:
     for memo in _ALL:
         memo.clear()
+
+
+def clear_on_change(receiver: Callable[..., Any], *models: type[Any]) -> None:
+    """Call ``receiver`` (a memo's ``clear``, or any forgetting function) whenever a row of one
+    of ``models`` is saved or deleted in this process (call from ``AppConfig.ready``)."""
+    name = getattr(receiver, "__qualname__", repr(receiver))
+    owner = getattr(receiver, "__self__", None)
+    key = f"{name}:{getattr(owner, 'name', '')}"
+    for model in models:
+        label = model._meta.label
+        post_save.connect(receiver, sender=model, dispatch_uid=f"memo-save-{key}-{label}")
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"memo-delete-{key}-{label}")

@@ -15,7 +15,7 @@ complaints in the same statement.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -85,8 +85,13 @@ def clocks_for(complaint: Any, lang: str | None = None) -> list[dict[str, Any]]:
     active language (or ``lang``), ``explanation_en`` always English.
     """
     complaint_id = getattr(complaint, "pk", complaint)
+    return clocks_as_dicts(Clock.objects.filter(complaint_id=complaint_id), lang)
+
+
+def clocks_as_dicts(clocks: Iterable[Clock], lang: str | None = None) -> list[dict[str, Any]]:
+    """:func:`clocks_for` from clock rows in hand (e.g. those the intake has just started)."""
     latest: dict[str, Clock] = {}
-    for clock in Clock.objects.filter(complaint_id=complaint_id).order_by("started_at", "id"):
+    for clock in clocks:
         if clock.name not in latest or clock.run > latest[clock.name].run:
             latest[clock.name] = clock
     ordered = sorted(latest.values(), key=lambda c: (c.started_at, c.pk))

@@ -343,10 +343,11 @@ def clocks_start_new(
         clocks.append(clock)
         pauses.append(own)
     Clock.objects.bulk_create(clocks)
-    rows = [p for clock, own in zip(clocks, pauses, strict=True) for p in own]
+    rows = []
     for clock, own in zip(clocks, pauses, strict=True):
         for pause in own:
-            pause.clock = clock
+            pause.clock = clock  # its id is known now
+            rows.append(pause)
     if rows:
         ClockPause.objects.bulk_create(rows)
     for clock in clocks:

@@ -63,6 +63,15 @@ def payload(n: int) -> bytes:
     return json.dumps(body, ensure_ascii=False).encode()
 
 
+def machine_busy_seconds() -> float:
+    """CPU time all cores spent not idle (``/proc/stat``: user … steal, without idle and
+    iowait), in seconds."""
+    with open("/proc/stat") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:9]]
+    busy = sum(fields) - fields[3] - fields[4]
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
 def client(
     host: str,
     port: int,
@@ -152,10 +161,13 @@ def run(
             _pool(host, port, token, clients, 10**6, warmup, [clients * 20], [])
             results: list[tuple[int, float]] = []
             cpu_before, load = tree_cpu_seconds(pid), os.getloadavg()[0]
+            client_before, machine_before = time.process_time(), machine_busy_seconds()
             began = time.monotonic()
             _pool(host, port, token, clients, 0, seconds, [max_requests], results)
             elapsed = time.monotonic() - began
             server_cpu = tree_cpu_seconds(pid) - cpu_before
+            client_cpu = time.process_time() - client_before
+            machine = machine_busy_seconds() - machine_before
     statuses = Counter(status for status, _ in results)
     created = statuses.get(201, 0)
     latencies = [d * 1000 for status, d in results if status == 201]
@@ -174,6 +186,10 @@ def run(
         # (what an idle machine would reach if nothing but CPU limited it).
         "load": load,
         "cpu_ms": round(1000 * server_cpu / max(1, len(results)), 1),
+        # The load clients' own CPU, and every core's busy time (server, clients, database).
+        "client_ms": round(1000 * client_cpu / max(1, len(results)), 1),
+        "machine_ms": round(1000 * machine / max(1, len(results)), 1),
+        "busy": round(machine / elapsed / (os.cpu_count() or 1) * 100),
         "ceiling": round(len(results) / server_cpu * (os.cpu_count() or 1), 0) if server_cpu else 0,
     }
 
@@ -218,7 +234,9 @@ def main() -> None:
             f"{result['per_second']:>7} creations/s  ({result['created']} in {result['seconds']}s)  "
             f"p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms  other answers: {result['other'] or 'none'}"
             f"  | server CPU {result['cpu_ms']} ms/request → ≤ {result['ceiling']:.0f}/s on "
-            f"{os.cpu_count()} cores (machine load average {result['load']:.1f})",
+            f"{os.cpu_count()} cores; clients {result['client_ms']} ms/request; whole machine "
+            f"{result['machine_ms']} ms/request, cores {result['busy']} % busy "
+            f"(load average {result['load']:.1f})",
             flush=True,
         )
 

@@ -47,7 +47,7 @@ def status_label(status: str, lang: str) -> str:
 
 def customer_out(customer: Customer) -> dict[str, Any]:
     ids: dict[str, list[str]] = {}
-    for identity in customer.identities.all():
+    for identity in customer.identity_list():
         ids.setdefault(identity.kind, []).append(identity.value)
     return {
         "id": customer.pk,

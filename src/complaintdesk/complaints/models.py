@@ -71,7 +71,15 @@ class Customer(models.Model):
         return self.name
 
     def identities_of(self, kind: str) -> list[str]:
-        return [i.value for i in self.identities.all() if i.kind == kind]
+        return [i.value for i in self.identity_list() if i.kind == kind]
+
+    def identity_list(self) -> list[CustomerIdentity]:
+        """The customer's identities: those it was just created with when the intake that
+        created it says so (no query), else read (or taken from ``prefetch_related``)."""
+        known: list[CustomerIdentity] | None = getattr(self, "_created_identities", None)
+        if known is not None:
+            return known
+        return list(self.identities.all())
 
 
 class IdentityKind(models.TextChoices):

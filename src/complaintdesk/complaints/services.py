@@ -43,10 +43,16 @@ from complaintdesk.complaints.schemas import ComplaintIn, CustomerIn
 from complaintdesk.complaints.uploads import inspect_upload
 from complaintdesk.core.clock import LOCAL_TZ, utcnow
 from complaintdesk.core.errors import Conflict, ServiceError, ValidationFailed
+from complaintdesk.core.inserts import Inserter
 from complaintdesk.core.memo import TtlMemo
 from complaintdesk.core.text import clean_text
 from complaintdesk.journal.services import journal_append, journal_batch
-from complaintdesk.procedures.services import procedure_apply_event, procedure_resolve_definition
+from complaintdesk.procedures.services import (
+    procedure_apply_event,
+    procedure_apply_received,
+    procedure_plan_received,
+    procedure_resolve_definition,
+)
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 OLDEST_RECEIVED = timedelta(days=366 * 3)
@@ -75,11 +81,30 @@ def _identities(data: CustomerIn) -> list[tuple[str, str]]:
 def _known_identities(
     identities: list[tuple[str, str]],
 ) -> dict[tuple[str, str], CustomerIdentity]:
-    """The identities among these that already exist, with their customers (one query)."""
-    rows = CustomerIdentity.objects.filter(value__in=[v for _, v in identities]).select_related(
-        "customer"
+    """The identities among these that already exist, with their customers: one query on the
+    (kind, value) index, and a second for their customers only when some exist."""
+    if not identities:
+        return {}
+    quote = connection.ops.quote_name
+    where = " OR ".join([f"({quote('kind')} = %s AND {quote('value')} = %s)"] * len(identities))
+    sql = (
+        f"SELECT {quote('id')}, {quote('customer_id')}, {quote('kind')}, {quote('value')} "  # noqa: S608
+        f"FROM {quote(CustomerIdentity._meta.db_table)} WHERE {where}"
     )
-    return {(row.kind, row.value): row for row in rows}
+    with connection.cursor() as cur:
+        cur.execute(sql, [part for identity in identities for part in identity])
+        found = cur.fetchall()
+    if not found:
+        return {}
+    customers = Customer.objects.in_bulk({row[1] for row in found})
+    known: dict[tuple[str, str], CustomerIdentity] = {}
+    for row in found:
+        identity = CustomerIdentity.from_db(
+            connection.alias, ["id", "customer_id", "kind", "value"], row
+        )
+        identity.customer = customers[identity.customer_id]
+        known[(identity.kind, identity.value)] = identity
+    return known
 
 
 def _recognised(
@@ -105,60 +130,104 @@ def customer_find_or_create(
     return customer, created
 
 
+_CUSTOMER_INSERT = Inserter(Customer)
+_IDENTITY_INSERT = Inserter(CustomerIdentity)
+
+
+@dataclass
+class _CustomerPlan:
+    """Who the customer of a contact is, as read before the write (see ``_customer_plan``)."""
+
+    customer: Customer  # recognised (saved), or new (not saved yet)
+    created: bool
+    new: list[CustomerIdentity]  # identities to add (their customer is set when written)
+    changes: dict[str, Any]  # fields of a recognised customer to fill in
+    rows: list[list[Any]]  # prepared INSERT rows: the new customer's (if any), then identities
+
+
+def _customer_plan(
+    data: CustomerIn,
+    identities: list[tuple[str, str]],
+    known: dict[tuple[str, str], CustomerIdentity],
+) -> _CustomerPlan:
+    """The customer recognised by ``known`` or a new one, the identities to add and the blanks
+    to fill in, with their INSERT rows prepared (no database access: may run before the
+    transaction). The recognised customer's instance already shows the filled-in fields."""
+    customer = _recognised(identities, known)
+    created = customer is None
+    rows: list[list[Any]] = []
+    if customer is None:
+        if not data.name:
+            raise _fail("customer.name", "customer_name")
+        customer = Customer(
+            name=data.name, address=data.address, language=data.language, vulnerable=data.vulnerable
+        )
+        rows.append(_CUSTOMER_INSERT.prepare(customer))
+    new = [CustomerIdentity(kind=k, value=v) for k, v in identities if (k, v) not in known]
+    rows += [_IDENTITY_INSERT.prepare(i) for i in new]
+    changes: dict[str, Any] = {}
+    if not created:
+        if data.address and not customer.address:
+            changes["address"] = data.address
+        if data.vulnerable and not customer.vulnerable:
+            changes["vulnerable"] = True
+        for key, value in changes.items():
+            setattr(customer, key, value)
+    return _CustomerPlan(customer, created, new, changes, rows)
+
+
+def _customer_write(plan: _CustomerPlan) -> None:
+    """Write a plan (inside a savepoint: an identity taken meanwhile raises IntegrityError)."""
+    customer, rows = plan.customer, plan.rows
+    if plan.created:
+        _CUSTOMER_INSERT.insert([customer], rows[:1])
+        rows = rows[1:]
+    for identity, row in zip(plan.new, rows, strict=True):
+        identity.customer = customer
+        _IDENTITY_INSERT.fill(row, "customer_id", customer.pk)
+    _IDENTITY_INSERT.insert(plan.new, rows)
+    if plan.changes:
+        Customer.objects.filter(pk=customer.pk).update(**plan.changes)
+
+
+def _identities_cached(customer: Customer, identities: list[CustomerIdentity]) -> None:
+    """A customer created with these identities has no others: ``Customer.identity_list``
+    answers without a query."""
+    customer._created_identities = list(identities)  # type: ignore[attr-defined]
+
+
 def _customer_find_or_create(
-    *, data: CustomerIn, actor: User | None, now: datetime
+    *,
+    data: CustomerIn,
+    actor: User | None,
+    now: datetime,
+    plan: _CustomerPlan | None = None,
+    cache_identities: bool = True,
 ) -> tuple[Customer, bool, list[tuple[str, str]]]:
     """Find the customer by phone, email, account, Facebook or Zalo id, or create one.
 
     Identities not yet known are added to the customer found; an identity that already belongs to
-    someone else is left where it is. Safe under concurrency: on PostgreSQL the identity insert of
-    a parallel request for the same new phone waits on the unique index until the first commits,
-    then fails; its savepoint is rolled back (with the customer row it had just created) and the
-    lookup runs again and finds the first request's customer. On SQLite, IMMEDIATE transactions
-    make the two requests run one after the other.
+    someone else is left where it is. ``plan``: what the caller read before its transaction
+    (``_customer_plan``), tried first. Safe under concurrency: an identity inserted meanwhile by
+    a parallel request (PostgreSQL: it waits on the unique index until the first commits) fails
+    the insert; the savepoint is rolled back (with the customer row just created) and the lookup
+    runs again and finds the first request's customer.
     """
     identities = _identities(data)
     if not identities:
         raise _fail("customer", "customer_identity")
     for _attempt in range(3):
-        known = _known_identities(identities)
-        customer = _recognised(identities, known)
-        created = False
+        if plan is None:
+            plan = _customer_plan(data, identities, _known_identities(identities))
         try:
             with transaction.atomic():
-                if customer is None:
-                    if not data.name:
-                        raise _fail("customer.name", "customer_name")
-                    customer = Customer.objects.create(
-                        name=data.name,
-                        address=data.address,
-                        language=data.language,
-                        vulnerable=data.vulnerable,
-                    )
-                    created = True
-                new = [
-                    CustomerIdentity(customer=customer, kind=k, value=v)
-                    for k, v in identities
-                    if (k, v) not in known
-                ]
-                CustomerIdentity.objects.bulk_create(new)
-                changes: dict[str, Any] = {}
-                if data.address and not customer.address:
-                    changes["address"] = data.address
-                if data.vulnerable and not customer.vulnerable:
-                    changes["vulnerable"] = True
-                if changes:
-                    Customer.objects.filter(pk=customer.pk).update(**changes)
-                    for key, value in changes.items():
-                        setattr(customer, key, value)
-            if created:  # all its identities are in hand: readers need not query them
-                known_rows = CustomerIdentity.objects.filter(customer=customer)
-                known_rows._result_cache = list(new)  # as prefetch_related("identities") leaves it
-                known_rows._prefetch_done = True  # type: ignore[attr-defined]
-                customer._prefetched_objects_cache = {"identities": known_rows}  # type: ignore[attr-defined]
-            return customer, created, [(i.kind, i.value) for i in new]
+                _customer_write(plan)
         except IntegrityError:
+            plan = None
             continue
+        if plan.created and cache_identities:
+            _identities_cached(plan.customer, plan.new)
+        return plan.customer, plan.created, [(i.kind, i.value) for i in plan.new]
     raise Conflict()
 
 
@@ -292,8 +361,14 @@ def _replay(scope: str, key: str, request_hash: str) -> CreateResult | None:
     return CreateResult(existing.complaint, created=False)
 
 
+_CHOICE_VALUES: dict[Any, frozenset[str]] = {}
+
+
 def _choice(field: str, value: str, choices: Any) -> str:
-    if value not in choices.values:
+    values = _CHOICE_VALUES.get(choices)
+    if values is None:
+        values = _CHOICE_VALUES[choices] = frozenset(choices.values)
+    if value not in values:
         raise _fail(field, "invalid_choice", value=value[:40])
     return value
 
@@ -358,6 +433,38 @@ def complaint_create(
     except LookupError:
         raise _fail("procedure", "unknown_procedure") from None
 
+    # Read and computed before the transaction, so that it holds the write lock (SQLite) and
+    # its row locks only to insert: who the customer is, the new rows' values, and the clocks
+    # the procedure starts. What changed meanwhile is caught inside (a retried customer lookup
+    # and, if the customer turns out to be another one, a recomputation).
+    identities = _identities(data.customer)
+    if not identities:
+        raise _fail("customer", "customer_identity")
+    customer_plan = _customer_plan(data.customer, identities, _known_identities(identities))
+    complaint = Complaint(
+        code="",
+        kind=kind,
+        channel=channel,
+        status=State.RECEIVED.value,
+        received_at=received_at,
+        recorded_at=now,
+        recorded_by=actor,
+        subject=data.subject,
+        description=data.description,
+        category=category,
+        account_info=data.account.model_dump(mode="json", exclude_defaults=True),
+        content_info=data.content.model_dump(mode="json", exclude_defaults=True),
+        payment_info=data.payment.model_dump(mode="json", exclude_defaults=True),
+        department=department,
+        assignee=assignee or (actor if actor and actor.role == "receiver" else None),
+        procedure=procedure,
+        procedure_version=procedure_version,
+    )
+    _customer_fields(complaint, data, priority, customer_plan.customer)
+    plan = procedure_plan_received(complaint=complaint, definition=definition, now=now)
+    complaint.next_due_at = plan.clocks.next_due_at
+    row = _COMPLAINT_INSERT.prepare(complaint)
+
     try:
         with transaction.atomic(), journal_batch() as journal:
             claim = (
@@ -366,34 +473,19 @@ def complaint_create(
                 else None
             )
             customer, new_customer, added = _customer_find_or_create(
-                data=data.customer, actor=actor, now=now
+                data=data.customer,
+                actor=actor,
+                now=now,
+                plan=customer_plan,
+                cache_identities=False,
             )
-            vulnerable = data.vulnerable or customer.vulnerable
-            complaint = Complaint.objects.create(
-                code=next_code(now),
-                kind=kind,
-                channel=channel,
-                status=State.RECEIVED.value,
-                received_at=received_at,
-                recorded_at=now,
-                recorded_by=actor,
-                customer=customer,
-                subject=data.subject,
-                description=data.description,
-                category=category,
-                priority=Priority.URGENT
-                if vulnerable and priority == Priority.NORMAL
-                else priority,
-                vulnerable=vulnerable,
-                language=data.language or customer.language,
-                account_info=data.account.model_dump(mode="json", exclude_defaults=True),
-                content_info=data.content.model_dump(mode="json", exclude_defaults=True),
-                payment_info=data.payment.model_dump(mode="json", exclude_defaults=True),
-                department=department,
-                assignee=assignee or (actor if actor and actor.role == "receiver" else None),
-                procedure=procedure,
-                procedure_version=procedure_version,
-            )
+            if customer is not customer_plan.customer:  # found meanwhile: recompute
+                _customer_fields(complaint, data, priority, customer)
+                row = _COMPLAINT_INSERT.prepare(complaint)
+            complaint.customer = customer  # its id is known now
+            _COMPLAINT_INSERT.fill(row, "customer_id", customer.pk)
+            _COMPLAINT_INSERT.set(row, complaint, "code", next_code(now))
+            _COMPLAINT_INSERT.insert([complaint], [row])
             if claim is not None:
                 IdempotencyKey.objects.filter(pk=claim.pk).update(complaint=complaint)
             journal.begin_complaint(complaint.pk)
@@ -412,14 +504,8 @@ def complaint_create(
                 at=now,
             )
             started: list[Any] = []
-            notices = procedure_apply_event(
-                complaint=complaint,
-                event="received",
-                actor=actor,
-                now=now,
-                new=True,
-                definition=definition,
-                started=started,
+            notices = procedure_apply_received(
+                complaint=complaint, plan=plan, actor=actor, now=now, started=started
             )
             emit_notices(
                 complaint=complaint, event="received", notices=notices, actor=actor, now=now
@@ -436,7 +522,25 @@ def complaint_create(
         if replay:
             return replay
         raise
+    if new_customer and customer is customer_plan.customer:
+        _identities_cached(customer, customer_plan.new)
     return CreateResult(complaint, created=True, clocks=tuple(started))
+
+
+_COMPLAINT_INSERT = Inserter(Complaint)
+
+
+def _customer_fields(
+    complaint: Complaint, data: ComplaintIn, priority: str, customer: Customer
+) -> None:
+    """The complaint's fields that depend on its customer: the customer itself, vulnerability
+    (the complaint's or the customer's; a vulnerable consumer's normal priority becomes urgent)
+    and language."""
+    vulnerable = data.vulnerable or customer.vulnerable
+    complaint.customer = customer
+    complaint.vulnerable = vulnerable
+    complaint.priority = Priority.URGENT if vulnerable and priority == Priority.NORMAL else priority
+    complaint.language = data.language or customer.language
 
 
 SNAPSHOT_FIELDS = (

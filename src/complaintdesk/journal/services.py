@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max
 
 from complaintdesk.core.clock import utcnow
+from complaintdesk.core.inserts import Inserter
 from complaintdesk.journal.domain.chain import GENESIS, entry_hash, heads_digest
 from complaintdesk.journal.models import ChainHead, Checkpoint, JournalEntry
 
@@ -81,6 +82,9 @@ class _Batch:
 
 
 _local = threading.local()
+# The batch's INSERTs, their SQL built once (core.inserts).
+_ENTRY_INSERT = Inserter(JournalEntry)
+_HEAD_INSERT = Inserter(ChainHead)
 
 
 @contextmanager
@@ -107,11 +111,15 @@ def journal_batch() -> Iterator[_Batch]:
         _local.batch = None
     if not batch.entries:
         return
-    JournalEntry.objects.bulk_create(batch.entries)
+    _ENTRY_INSERT.insert(batch.entries, [_ENTRY_INSERT.prepare(e) for e in batch.entries])
+    new_heads = [
+        ChainHead(chain=chain, seq=seq, hash=digest)
+        for chain, (seq, digest) in batch.heads.items()
+        if chain in batch.new_chains
+    ]
+    _HEAD_INSERT.insert(new_heads, [_HEAD_INSERT.prepare(h) for h in new_heads])
     for chain, (seq, digest) in batch.heads.items():
-        if chain in batch.new_chains:
-            ChainHead.objects.create(chain=chain, seq=seq, hash=digest)
-        else:
+        if chain not in batch.new_chains:
             ChainHead.objects.filter(chain=chain).update(seq=seq, hash=digest)
 
 

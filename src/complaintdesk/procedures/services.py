@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -39,7 +40,14 @@ from complaintdesk.procedures.models import Procedure, ProcedureVersion, Version
 from complaintdesk.procedures.presets import PRESETS, checksum, preset_source, seed_presets
 from complaintdesk.sla.calendars import BUILTIN_SLUGS
 from complaintdesk.sla.models import Calendar
-from complaintdesk.sla.services import clock_start, clocks_start_new, clocks_stop
+from complaintdesk.sla.services import (
+    PlannedClocks,
+    clock_start,
+    clocks_insert_new,
+    clocks_plan_new,
+    clocks_start_new,
+    clocks_stop,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -355,6 +363,67 @@ def _raise_priority(complaint: Any, wanted: str, actor: Any, now: datetime) -> N
         after={"priority": wanted, "reason": "vulnerable"},
         at=now,
     )
+
+
+@dataclass
+class ReceivedPlan:
+    """What receiving a new complaint will do under its procedure, worked out before the
+    complaint's transaction (:func:`procedure_plan_received`)."""
+
+    definition: ProcedureDefinition
+    clocks: PlannedClocks
+    notices: list[str]
+    # What the plan was computed from: the customer (the instance) and its address (force
+    # majeure scope).
+    basis: tuple[Any, str]
+
+
+def _received_specs(complaint: Any, definition: ProcedureDefinition) -> list[dict[str, Any]]:
+    specs = []
+    for clock in definition.clocks_starting("received", complaint.channel):
+        spec = clock.to_dict()
+        spec["procedure"] = {"slug": definition.slug, "version": complaint.procedure_version}
+        specs.append(spec)
+    return specs
+
+
+def _basis(complaint: Any) -> tuple[Any, str]:
+    customer = complaint.customer
+    return customer, customer.address or ""
+
+
+def procedure_plan_received(
+    *, complaint: Any, definition: ProcedureDefinition, now: datetime
+) -> ReceivedPlan:
+    """The clocks a new (not yet saved) complaint starts on receipt, computed in memory, and the
+    notices it triggers; may run before the transaction (it only reads). Apply it with
+    :func:`procedure_apply_received` once the complaint is inserted."""
+    planned = clocks_plan_new(
+        complaint=complaint,
+        specs=_received_specs(complaint, definition),
+        event="received",
+        start=complaint.received_at,
+        now=now,
+    )
+    return ReceivedPlan(definition, planned, definition.notices_for("received"), _basis(complaint))
+
+
+def procedure_apply_received(
+    *, complaint: Any, plan: ReceivedPlan, actor: Any, now: datetime, started: list[Any]
+) -> list[str]:
+    """Inside the transaction that inserted ``complaint``: what :func:`procedure_apply_event`
+    does for ``received`` on a new complaint, from the plan (recomputed if the complaint's
+    customer turned out to be another one than the plan assumed)."""
+    definition = plan.definition
+    if definition.vulnerable_priority and getattr(complaint, "vulnerable", False):
+        _raise_priority(complaint, definition.vulnerable_priority, actor, now)
+    customer, address = _basis(complaint)
+    if customer is not plan.basis[0] or address != plan.basis[1]:
+        plan = procedure_plan_received(complaint=complaint, definition=definition, now=now)
+    started.extend(
+        clocks_insert_new(complaint=complaint, planned=plan.clocks, now=now, actor=actor)
+    )
+    return plan.notices
 
 
 def procedure_apply_event(

@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -65,6 +66,7 @@ from django.apps import apps
 from django.db import transaction
 from django.db.models import Max, Min
 
+from complaintdesk.core.inserts import Inserter
 from complaintdesk.journal.services import journal_append
 from complaintdesk.sla.calendars import calendar_get, default_calendar_slug
 from complaintdesk.sla.domain.calendar import WorkingCalendar
@@ -297,33 +299,38 @@ def clock_start(
     return clock
 
 
-def clocks_start_new(
+@dataclass
+class PlannedClocks:
+    """A new complaint's first clocks, computed before its transaction (see
+    :func:`clocks_plan_new`): unsaved rows, their pauses, and the complaint's ``next_due_at``."""
+
+    event: str
+    clocks: list[Clock]
+    pauses: list[list[ClockPause]]
+    next_due_at: datetime | None
+    rows: list[list[Any]] = field(default_factory=list)
+
+
+_CLOCK_INSERT = Inserter(Clock)
+
+
+def clocks_plan_new(
     *,
     complaint: Any,
     specs: Sequence[dict[str, Any]],
     event: str,
     start: datetime,
     now: datetime,
-    actor: Any = None,
-) -> list[Clock]:
-    """Start the first run of each clock in ``specs`` on a complaint created in this transaction.
-
-    The same clocks, pauses, journal entries and ``next_due_at`` as :func:`clock_start` for each
-    spec, without looking for runs that cannot exist yet: the clocks are computed in memory and
-    inserted at once, and ``next_due_at`` is written once.
-    """
-    if not specs:
-        return []
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError(
-            "clocks_start_new must run inside the transaction creating the complaint"
-        )
+) -> PlannedClocks:
+    """The first run of each clock in ``specs`` for a complaint not saved yet, computed in
+    memory (calendar, pauses already in force, due/warn/escalation instants, state, explanation)
+    so that its transaction only inserts them (:func:`clocks_insert_new`). May run before the
+    transaction: it only reads (force majeure events in force)."""
     clocks: list[Clock] = []
     pauses: list[list[ClockPause]] = []
     for spec in specs:
         parsed = ClockSpec.from_dict(spec)
         clock = Clock(
-            complaint_id=complaint.pk,
             name=parsed.name,
             run=1,
             label=parsed.label,
@@ -342,18 +349,6 @@ def clocks_start_new(
         _refresh(clock, now, own)
         clocks.append(clock)
         pauses.append(own)
-    Clock.objects.bulk_create(clocks)
-    rows = []
-    for clock, own in zip(clocks, pauses, strict=True):
-        for pause in own:
-            pause.clock = clock  # its id is known now
-            rows.append(pause)
-    if rows:
-        ClockPause.objects.bulk_create(rows)
-    for clock in clocks:
-        _journal(clock, "clock.started", actor=actor, now=now, extra={"event": event})
-        if clock.state == ClockState.BREACHED:
-            _journal(clock, "clock.breached", actor=actor, now=now)
     nearest = min(
         (
             c.due_at
@@ -362,11 +357,69 @@ def clocks_start_new(
         ),
         default=None,
     )
+    planned = PlannedClocks(event=event, clocks=clocks, pauses=pauses, next_due_at=nearest)
+    planned.rows = [_CLOCK_INSERT.prepare(c) for c in clocks]
+    return planned
+
+
+def clocks_insert_new(
+    *, complaint: Any, planned: PlannedClocks, now: datetime, actor: Any = None
+) -> list[Clock]:
+    """Insert the planned clocks of a complaint created in this transaction, with their pauses
+    and journal entries; ``next_due_at`` is the caller's (the complaint was inserted with
+    ``planned.next_due_at``, else it is written here)."""
+    if not planned.clocks:
+        return []
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(
+            "clocks_insert_new must run inside the transaction creating the complaint"
+        )
+    for clock, row in zip(planned.clocks, planned.rows, strict=True):
+        _CLOCK_INSERT.set(row, clock, "complaint_id", complaint.pk)
+    _CLOCK_INSERT.insert(planned.clocks, planned.rows)
+    rows = []
+    for clock, own in zip(planned.clocks, planned.pauses, strict=True):
+        for pause in own:
+            pause.clock = clock  # its id is known now
+            rows.append(pause)
+    if rows:
+        ClockPause.objects.bulk_create(rows)
+    for clock in planned.clocks:
+        _journal(clock, "clock.started", actor=actor, now=now, extra={"event": planned.event})
+        if clock.state == ClockState.BREACHED:
+            _journal(clock, "clock.breached", actor=actor, now=now)
+    nearest = planned.next_due_at
     if nearest is not None and nearest != getattr(complaint, "next_due_at", None):
         model = apps.get_model("complaints", "Complaint")
         model.objects.filter(pk=complaint.pk).update(next_due_at=nearest)
     complaint.next_due_at = nearest
-    return clocks
+    return planned.clocks
+
+
+def clocks_start_new(
+    *,
+    complaint: Any,
+    specs: Sequence[dict[str, Any]],
+    event: str,
+    start: datetime,
+    now: datetime,
+    actor: Any = None,
+) -> list[Clock]:
+    """Start the first run of each clock in ``specs`` on a complaint created in this transaction.
+
+    The same clocks, pauses, journal entries and ``next_due_at`` as :func:`clock_start` for each
+    spec, without looking for runs that cannot exist yet: the clocks are computed in memory and
+    inserted at once, and ``next_due_at`` is written once (:func:`clocks_plan_new` then
+    :func:`clocks_insert_new`).
+    """
+    if not specs:
+        return []
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(
+            "clocks_start_new must run inside the transaction creating the complaint"
+        )
+    planned = clocks_plan_new(complaint=complaint, specs=specs, event=event, start=start, now=now)
+    return clocks_insert_new(complaint=complaint, planned=planned, now=now, actor=actor)
 
 
 def _stop(clock: Clock, *, event: str, now: datetime, actor: Any) -> Clock | None:
@@ -636,6 +689,8 @@ __all__ = [
     "clock_resume",
     "clock_start",
     "clock_stop",
+    "clocks_insert_new",
+    "clocks_plan_new",
     "clocks_recompute",
     "clocks_start_new",
     "clocks_stop",

@@ -58,14 +58,16 @@ def run_together(*calls: Callable[[], Any]) -> list[tuple[str, Any]]:
 
 @pytest.fixture
 def slow_procedure(monkeypatch):
-    """Hold every complaint transaction open a moment, so parallel requests really overlap."""
-    original = services.procedure_apply_event
+    """Hold every complaint transaction open a moment, so parallel requests really overlap
+    (a creation's procedure step, and every later action's)."""
+    for name in ("procedure_apply_event", "procedure_apply_received"):
+        original = getattr(services, name)
 
-    def slow(**kwargs: Any) -> None:
-        time.sleep(0.3)
-        original(**kwargs)
+        def slow(original: Any = original, **kwargs: Any) -> Any:
+            time.sleep(0.3)
+            return original(**kwargs)
 
-    monkeypatch.setattr(services, "procedure_apply_event", slow)
+        monkeypatch.setattr(services, name, slow)
 
 
 def data(phone: str = "0987654321", subject: str = "Mất kết nối") -> ComplaintIn:

@@ -227,7 +227,7 @@ def test_a_failed_intake_leaves_nothing(org, monkeypatch):
     def boom(**kwargs):
         raise RuntimeError("procedure failed")
 
-    monkeypatch.setattr(services, "procedure_apply_event", boom)
+    monkeypatch.setattr(services, "procedure_apply_received", boom)
     with pytest.raises(RuntimeError):
         complaint_create(actor=org.receiver, data=payload(), idempotency_key="k-4")
     assert Complaint.objects.count() == 0
@@ -236,3 +236,42 @@ def test_a_failed_intake_leaves_nothing(org, monkeypatch):
     monkeypatch.undo()
     # The key was not kept: the retry creates the complaint.
     assert complaint_create(actor=org.receiver, data=payload(), idempotency_key="k-4").created
+
+
+def test_a_customer_created_after_the_lookup_is_found_inside_the_transaction(org, monkeypatch):
+    """The customer is looked up before the intake's transaction. If a parallel intake created
+    the same customer in between, the identity insert fails, the lookup runs again inside, and
+    the complaint is filed under that customer, with the fields and clocks it implies."""
+    from complaintdesk.complaints import services
+    from complaintdesk.sla.models import Clock
+
+    first = complaint_create(
+        actor=org.receiver,
+        data=payload(customer={"name": "Bình", "phone": "0912 345 678", "vulnerable": True}),
+    ).complaint
+    real = services._known_identities
+    calls: list[int] = []
+
+    def stale_first(identities):  # the read before the transaction misses the customer
+        calls.append(1)
+        return {} if len(calls) == 1 else real(identities)
+
+    monkeypatch.setattr(services, "_known_identities", stale_first)
+    second = complaint_create(
+        actor=org.receiver, data=payload(customer={"name": "Bình B", "phone": "0912345678"})
+    ).complaint
+    assert len(calls) == 2, "looked up again inside the transaction"
+    assert Customer.objects.count() == 1
+    stored = Complaint.objects.get(pk=second.pk)
+    assert stored.customer_id == first.customer_id
+    # The customer is vulnerable, so the complaint is too (and urgent), as for the first one.
+    assert (stored.vulnerable, stored.priority) == (True, first.priority)
+    due = [
+        c.due_at
+        for c in Clock.objects.filter(complaint=stored)
+        if c.state in ("running", "breached") and c.due_at
+    ]
+    assert due and stored.next_due_at == min(due)
+    created = JournalEntry.objects.get(complaint_id=stored.pk, action="complaint.created")
+    assert created.after["customer_id"] == first.customer_id
+    assert created.after["customer_created"] is False

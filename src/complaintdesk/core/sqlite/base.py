@@ -6,9 +6,10 @@ busy handler in growing steps (1, 2, 5, 10, … 100 ms) and retries. Under stead
 intake most of a request's time is then spent asleep while the lock is free.
 
 This backend takes an exclusive ``flock`` on ``<database>-writer.lock`` before ``BEGIN`` and
-drops it after ``COMMIT`` or ``ROLLBACK``. Waiting writers (threads or processes: each
-connection has its own open file) retry every 0.2–2 ms, so writes follow one another almost
-back to back. SQLite's own locking is unchanged underneath (writes
+drops it after ``COMMIT`` or ``ROLLBACK``. Threads of one process first queue on a
+``threading.Lock`` per database (woken the moment it is released, without polling); the thread
+at the head of its process's queue then takes the ``flock``, retrying every 0.2–2 ms while
+another process holds it, so writes follow one another almost back to back. SQLite's own locking is unchanged underneath (writes
 outside a transaction, other programs), and the wait is bounded by the database ``timeout``.
 Set ``ENGINE`` to ``complaintdesk.core.sqlite``; in-memory databases are left as they are.
 """
@@ -17,11 +18,21 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 import time
 from typing import Any
 
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
+
+# One in-process queue per database file: threads wait here, not in the polling loop.
+_THREAD_QUEUES: dict[str, threading.Lock] = {}
+_THREAD_QUEUES_LOCK = threading.Lock()
+
+
+def _thread_queue(path: str) -> threading.Lock:
+    with _THREAD_QUEUES_LOCK:
+        return _THREAD_QUEUES.setdefault(path, threading.Lock())
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -29,6 +40,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super().__init__(*args, **kwargs)
         self._writer_fd: int | None = None
         self._writer_held = False
+        self._writer_queue: threading.Lock | None = None
 
     def _writer_lock_path(self) -> str | None:
         name = str(self.settings_dict["NAME"])
@@ -42,11 +54,20 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return
         if self._writer_fd is None:
             self._writer_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._writer_queue = _thread_queue(os.path.realpath(path))
+        assert self._writer_queue is not None
         timeout = float(self.settings_dict.get("OPTIONS", {}).get("timeout", 20))
+        started = time.monotonic()
+        if not self._writer_queue.acquire(timeout=timeout):
+            raise OperationalError("database is locked")
         try:
             fcntl.flock(self._writer_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            self._wait_writer(timeout)
+            try:
+                self._wait_writer(max(0.0, timeout - (time.monotonic() - started)))
+            except BaseException:
+                self._writer_queue.release()
+                raise
         self._writer_held = True
 
     def _wait_writer(self, timeout: float) -> None:
@@ -54,7 +75,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         with SQLite's own error after ``timeout`` seconds."""
         assert self._writer_fd is not None
         started = time.monotonic()
-        delay = 0.0002
+        delay = 0.0001
         while True:
             time.sleep(delay)
             try:
@@ -63,11 +84,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
             except BlockingIOError:
                 if time.monotonic() - started > timeout:
                     raise OperationalError("database is locked") from None
-                delay = min(delay * 1.5, 0.002)
+                delay = min(delay * 1.5, 0.0005)
 
     def _release_writer(self) -> None:
         if self._writer_held and self._writer_fd is not None:
             fcntl.flock(self._writer_fd, fcntl.LOCK_UN)
+            if self._writer_queue is not None:
+                self._writer_queue.release()
         self._writer_held = False
 
     def _start_transaction_under_autocommit(self) -> None:

@@ -91,3 +91,48 @@ def test_many_threads_write_without_database_is_locked_errors():
         t.join(60)
     assert errors == []
     assert CodeCounter.objects.get(year=1904).last == 150  # read-modify-write never interleaved
+
+
+def test_a_thread_queued_behind_another_thread_gives_up_after_the_timeout(monkeypatch):
+    """Threads of one process queue on an in-process lock (no polling); the wait is bounded by
+    the database timeout like SQLite's own, and the queue is free again afterwards."""
+    CodeCounter.objects.create(year=1905, last=0)
+    inside, leave = threading.Event(), threading.Event()
+    outcome: list[object] = []
+
+    def holder() -> None:
+        try:
+            with transaction.atomic():
+                CodeCounter.objects.filter(year=1905).update(last=1)
+                inside.set()
+                leave.wait(10)
+        finally:
+            connections.close_all()
+
+    def waiter() -> None:
+        connection.settings_dict.setdefault("OPTIONS", {})
+        monkeypatch.setitem(connection.settings_dict["OPTIONS"], "timeout", 0.3)
+        try:
+            with transaction.atomic():
+                CodeCounter.objects.filter(year=1905).update(last=2)
+            outcome.append("wrote")
+        except DatabaseError as exc:
+            outcome.append(str(exc))
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=holder)
+    first.start()
+    assert inside.wait(10)
+    began = time.monotonic()
+    second = threading.Thread(target=waiter)
+    second.start()
+    second.join(10)
+    waited = time.monotonic() - began
+    leave.set()
+    first.join(10)
+    assert outcome == ["database is locked"]
+    assert 0.25 < waited < 3
+    with transaction.atomic():  # both queues are free again
+        CodeCounter.objects.filter(year=1905).update(last=3)
+    assert CodeCounter.objects.get(year=1905).last == 3

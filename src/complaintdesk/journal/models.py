@@ -24,6 +24,7 @@ class JournalEntry(models.Model):
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="journal",
+        db_index=False,  # journal_complaint_idx (complaint, seq) serves it
     )
     at = models.DateTimeField(_("thời điểm"))
     # Wall clock when the row was written. Not hashed: it only tells a checkpoint which entries
@@ -37,6 +38,7 @@ class JournalEntry(models.Model):
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="+",
+        db_index=False,  # journal_actor_idx (actor, at) serves it
     )
     actor_label = models.CharField(_("tên người thực hiện"), max_length=200)
     action = models.CharField(_("thao tác"), max_length=60)

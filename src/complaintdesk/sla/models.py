@@ -116,7 +116,10 @@ class Clock(models.Model):
     entry in every index whose condition the new row meets, so the table has no index a query
     does not need. ``complaint``, ``name`` and ``calendar`` carry no index of their own
     (``db_index=False``): ``uniq_clock_run`` (complaint, name, run) serves "the clocks of a
-    complaint" and "its clock named …", ``clock_active_cal_idx`` the calendar recomputation.
+    complaint" and "its clock named …". The calendar recomputation after an administrator edits
+    a calendar reads the active clocks in a scan: nearly all of them use the default calendar,
+    so an index of the column would select almost everything anyway, and cost a write on every
+    clock insert and update.
     """
 
     # Indexed by uniq_clock_run's first column.
@@ -171,11 +174,6 @@ class Clock(models.Model):
                 fields=["escalate_at"],
                 name="clock_escalate_idx",
                 condition=Q(escalate_at__isnull=False),
-            ),
-            models.Index(
-                fields=["calendar"],
-                name="clock_active_cal_idx",
-                condition=Q(stopped_at__isnull=True),
             ),
         ]
 

@@ -395,7 +395,7 @@ def complaint_create(
     received_at = _validate_received_at(data.received_at, now)
     scope = (idempotency_scope or (f"user:{actor.pk}" if actor else "anonymous"))[:100]
     key = idempotency_key.strip()[:200]
-    request_hash = _request_hash(data)
+    request_hash = _request_hash(data) if key else ""
     if key:
         replay = _replay(scope, key, request_hash)
         if replay:

@@ -1,4 +1,4 @@
-"""Start a real ComplaintDesk server (gunicorn) for the HTTP benchmarks, on a fresh database.
+"""Start a real ComplaintDesk server (gunicorn or granian) for the HTTP benchmarks, on a fresh database.
 
 The server runs with DJANGO_DEBUG off (as in production), on 127.0.0.1 only. Every request loop
 in the benchmarks is bounded in count and time, and the server is stopped at the end.
@@ -136,6 +136,42 @@ def gunicorn(env: dict[str, str], *, workers: int, threads: int) -> Iterator[tup
         "--log-level",
         os.environ.get("GUNICORN_LOG_LEVEL", "warning"),
     ]
+    with _serving(cmd, env, port) as served:
+        yield served
+
+
+@contextlib.contextmanager
+def granian(env: dict[str, str], *, workers: int, threads: int) -> Iterator[tuple[str, int, int]]:
+    """A granian (Rust HTTP server, WSGI interface) serving config.wsgi:application on a free
+    local port, ``workers`` processes with ``threads`` Python threads each; yields (host, port,
+    main pid)."""
+    port = free_port()
+    cmd = [
+        str(VENV_BIN / "granian"),
+        "--interface",
+        "wsgi",
+        "config.wsgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--blocking-threads",
+        str(threads),
+        "--no-ws",
+        "--log-level",
+        os.environ.get("GRANIAN_LOG_LEVEL", "warning"),
+    ]
+    with _serving(cmd, env, port) as served:
+        yield served
+
+
+SERVERS = {"gunicorn": gunicorn, "granian": granian}
+
+
+@contextlib.contextmanager
+def _serving(cmd: list[str], env: dict[str, str], port: int) -> Iterator[tuple[str, int, int]]:
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     try:
         # Any answer will do (401 here): the workers have imported the app.

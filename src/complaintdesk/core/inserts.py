@@ -162,7 +162,10 @@ class Inserter:
         batch of the database's size, as ``bulk_create`` splits them)."""
         if len(objs) != len(rows):
             raise ValueError("one prepared row per instance")
-        size = max(1, connection.ops.bulk_batch_size(self.fields, objs) or len(objs))
+        if len(objs) * len(self.fields) <= 999:  # fits any backend's parameter limit
+            size = max(1, len(objs))
+        else:
+            size = max(1, connection.ops.bulk_batch_size(self.fields, objs) or len(objs))
         for start in range(0, len(objs), size):
             self._insert(objs[start : start + size], rows[start : start + size])
 

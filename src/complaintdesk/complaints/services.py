@@ -202,7 +202,6 @@ def _customer_find_or_create(
     actor: User | None,
     now: datetime,
     plan: _CustomerPlan | None = None,
-    cache_identities: bool = True,
 ) -> tuple[Customer, bool, list[tuple[str, str]]]:
     """Find the customer by phone, email, account, Facebook or Zalo id, or create one.
 
@@ -225,7 +224,7 @@ def _customer_find_or_create(
         except IntegrityError:
             plan = None
             continue
-        if plan.created and cache_identities:
+        if plan.created:
             _identities_cached(plan.customer, plan.new)
         return plan.customer, plan.created, [(i.kind, i.value) for i in plan.new]
     raise Conflict()
@@ -477,7 +476,6 @@ def complaint_create(
                 actor=actor,
                 now=now,
                 plan=customer_plan,
-                cache_identities=False,
             )
             if customer is not customer_plan.customer:  # found meanwhile: recompute
                 _customer_fields(complaint, data, priority, customer)
@@ -522,8 +520,6 @@ def complaint_create(
         if replay:
             return replay
         raise
-    if new_customer and customer is customer_plan.customer:
-        _identities_cached(customer, customer_plan.new)
     return CreateResult(complaint, created=True, clocks=tuple(started))
 
 

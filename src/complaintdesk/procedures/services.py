@@ -45,7 +45,6 @@ from complaintdesk.sla.services import (
     clock_start,
     clocks_insert_new,
     clocks_plan_new,
-    clocks_start_new,
     clocks_stop,
 )
 
@@ -378,9 +377,10 @@ class ReceivedPlan:
     basis: tuple[Any, str]
 
 
-def _received_specs(complaint: Any, definition: ProcedureDefinition) -> list[dict[str, Any]]:
+def _specs(complaint: Any, definition: ProcedureDefinition, event: str) -> list[dict[str, Any]]:
+    """The specs of the clocks ``event`` starts on the complaint, each naming its procedure."""
     specs = []
-    for clock in definition.clocks_starting("received", complaint.channel):
+    for clock in definition.clocks_starting(event, complaint.channel):
         spec = clock.to_dict()
         spec["procedure"] = {"slug": definition.slug, "version": complaint.procedure_version}
         specs.append(spec)
@@ -400,7 +400,7 @@ def procedure_plan_received(
     :func:`procedure_apply_received` once the complaint is inserted."""
     planned = clocks_plan_new(
         complaint=complaint,
-        specs=_received_specs(complaint, definition),
+        specs=_specs(complaint, definition, "received"),
         event="received",
         start=complaint.received_at,
         now=now,
@@ -433,22 +433,15 @@ def procedure_apply_event(
     actor: Any,
     now: datetime,
     data: dict[str, Any] | None = None,
-    new: bool = False,
-    definition: ProcedureDefinition | None = None,
-    started: list[Any] | None = None,
 ) -> list[str]:
     """Move the complaint's clocks for ``event``; return the notice kinds it triggers.
 
-    Runs inside the caller's transaction (the complaint row is locked by the caller). ``new``
-    says the complaint was created in this transaction: it has no clocks to stop yet, and its
-    first clocks are inserted together. ``definition``: the complaint's procedure definition
-    when the caller has it already (from :func:`procedure_resolve_definition`); ``started``: a
-    list the clocks started on a new complaint are added to.
+    Runs inside the caller's transaction (the complaint row is locked by the caller). A new
+    complaint's receipt goes through :func:`procedure_plan_received` and
+    :func:`procedure_apply_received` instead.
     """
     try:
-        definition = definition or procedure_definition(
-            complaint.procedure, complaint.procedure_version
-        )
+        definition = procedure_definition(complaint.procedure, complaint.procedure_version)
     except LookupError:
         logger.error(
             "complaint %s: procedure %s v%s not found; clocks not moved",
@@ -457,34 +450,12 @@ def procedure_apply_event(
             complaint.procedure_version,
         )
         return []
-    if (
-        event == "received"
-        and definition.vulnerable_priority
-        and getattr(complaint, "vulnerable", False)
-    ):
-        _raise_priority(complaint, definition.vulnerable_priority, actor, now)
-    starting = definition.clocks_starting(event, complaint.channel)
-    start = complaint.received_at if event == "received" else now
-    if new:
-        specs = []
-        for clock in starting:
-            spec = clock.to_dict()
-            spec["procedure"] = {"slug": definition.slug, "version": complaint.procedure_version}
-            specs.append(spec)
-        clocks = clocks_start_new(
-            complaint=complaint, specs=specs, event=event, start=start, now=now, actor=actor
-        )
-        if started is not None:
-            started.extend(clocks)
-        return definition.notices_for(event)
     if event in CLOSING_EVENTS:
         clocks_stop(complaint=complaint, event=event, now=now, actor=actor)
     else:
         stopping = [c.name for c in definition.clocks_stopping(event)]
         if stopping:
             clocks_stop(complaint=complaint, event=event, now=now, actor=actor, names=stopping)
-    for clock in starting:
-        spec = clock.to_dict()
-        spec["procedure"] = {"slug": definition.slug, "version": complaint.procedure_version}
-        clock_start(complaint=complaint, spec=spec, event=event, start=start, now=now, actor=actor)
+    for spec in _specs(complaint, definition, event):
+        clock_start(complaint=complaint, spec=spec, event=event, start=now, now=now, actor=actor)
     return definition.notices_for(event)

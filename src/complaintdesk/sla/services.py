@@ -82,6 +82,19 @@ PauseProvider = Callable[[Any, ClockSpec, datetime, datetime], Iterable[PauseSpe
 _PAUSE_PROVIDERS: list[PauseProvider] = []
 
 
+def _pauses_in_force(
+    complaint: Any, parsed: ClockSpec, start: datetime, now: datetime
+) -> list[ClockPause]:
+    """The pauses already in force when a clock of ``parsed`` starts (unsaved rows), from the
+    registered providers, kept when the clock pauses for their reason."""
+    return [
+        ClockPause(reason=reason, start=p_start, end=p_end, source=source)
+        for provider in _PAUSE_PROVIDERS
+        for reason, p_start, p_end, source in provider(complaint, parsed, start, now)
+        if reason in parsed.pause_on
+    ]
+
+
 def register_pause_provider(provider: PauseProvider) -> None:
     """Add a source of pauses already in force when a clock starts (idempotent)."""
     if provider not in _PAUSE_PROVIDERS:
@@ -287,12 +300,9 @@ def clock_start(
             start_event=event,
             started_at=start,
         )
-        for provider in _PAUSE_PROVIDERS:
-            for reason, p_start, p_end, source in provider(complaint, parsed, start, now):
-                if reason in parsed.pause_on:
-                    ClockPause.objects.create(
-                        clock=clock, reason=reason, start=p_start, end=p_end, source=source
-                    )
+        for pause in _pauses_in_force(complaint, parsed, start, now):
+            pause.clock = clock
+            pause.save(force_insert=True)
         _refresh(clock, now)
         _save(clock, "clock.started", actor=actor, now=now, extra={"event": event})
         complaint_sync_next_due(complaint)
@@ -340,12 +350,7 @@ def clocks_plan_new(
             start_event=event,
             started_at=start,
         )
-        own = [
-            ClockPause(reason=reason, start=p_start, end=p_end, source=source)
-            for provider in _PAUSE_PROVIDERS
-            for reason, p_start, p_end, source in provider(complaint, parsed, start, now)
-            if reason in parsed.pause_on
-        ]
+        own = _pauses_in_force(complaint, parsed, start, now)
         _refresh(clock, now, own)
         clocks.append(clock)
         pauses.append(own)
@@ -394,32 +399,6 @@ def clocks_insert_new(
         model.objects.filter(pk=complaint.pk).update(next_due_at=nearest)
     complaint.next_due_at = nearest
     return planned.clocks
-
-
-def clocks_start_new(
-    *,
-    complaint: Any,
-    specs: Sequence[dict[str, Any]],
-    event: str,
-    start: datetime,
-    now: datetime,
-    actor: Any = None,
-) -> list[Clock]:
-    """Start the first run of each clock in ``specs`` on a complaint created in this transaction.
-
-    The same clocks, pauses, journal entries and ``next_due_at`` as :func:`clock_start` for each
-    spec, without looking for runs that cannot exist yet: the clocks are computed in memory and
-    inserted at once, and ``next_due_at`` is written once (:func:`clocks_plan_new` then
-    :func:`clocks_insert_new`).
-    """
-    if not specs:
-        return []
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError(
-            "clocks_start_new must run inside the transaction creating the complaint"
-        )
-    planned = clocks_plan_new(complaint=complaint, specs=specs, event=event, start=start, now=now)
-    return clocks_insert_new(complaint=complaint, planned=planned, now=now, actor=actor)
 
 
 def _stop(clock: Clock, *, event: str, now: datetime, actor: Any) -> Clock | None:
@@ -692,7 +671,6 @@ __all__ = [
     "clocks_insert_new",
     "clocks_plan_new",
     "clocks_recompute",
-    "clocks_start_new",
     "clocks_stop",
     "complaint_sync_next_due",
     "register_pause_describer",

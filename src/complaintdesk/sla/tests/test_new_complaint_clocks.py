@@ -1,4 +1,4 @@
-"""clocks_start_new (a complaint's first clocks, computed in memory and inserted at once) gives
+"""clocks_plan_new + clocks_insert_new (a complaint's first clocks, computed in memory and inserted at once) gives
 the same clocks as the general path: recomputing them from their rows changes nothing."""
 
 from __future__ import annotations

@@ -19,17 +19,15 @@ more (at most ``(processes - 1) × limit / 20``) before all of them see the wind
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import threading
 import time
 from typing import Any
 
-from django.core.cache import cache
 from django.http import HttpRequest
 
-from complaintdesk.intake.ratelimit import client_ip, rate
+from complaintdesk.intake.ratelimit import client_ip, key_digest, rate, window_add, window_cache_key
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +50,7 @@ class BatchedWindow:
             return True
         now = time.time()
         bucket = int(now // window)
-        digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+        digest = key_digest(key)
         ident = (scope, digest, bucket)
         with self._lock:
             entry = self._entries.get(ident)
@@ -67,7 +65,7 @@ class BatchedWindow:
             if entry[0] < batch:
                 return True
             delta, entry[0] = int(entry[0]), 0
-        total = self._report(f"rl:{scope}:{digest}:{bucket}", delta, window)
+        total = self._report(window_cache_key(scope, digest, bucket), delta, window)
         if total is None:
             return True
         with self._lock:
@@ -77,13 +75,7 @@ class BatchedWindow:
     def _report(self, cache_key: str, delta: int, window: int) -> int | None:
         """Add ``delta`` to the shared count; the new total (None when the cache fails)."""
         try:
-            if cache.add(cache_key, delta, timeout=window + 5):
-                return delta
-            try:
-                return int(cache.incr(cache_key, delta))
-            except ValueError:  # expired between add and incr
-                cache.set(cache_key, delta, timeout=window + 5)
-                return delta
+            return window_add(cache_key, delta, window)
         except Exception:
             logger.exception("API rate limit cache failed; request let through")
             return None

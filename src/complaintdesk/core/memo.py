@@ -20,7 +20,6 @@ from django.db.models.signals import post_delete, post_save
 
 T = TypeVar("T")
 _MISSING = object()
-_ALL: list[TtlMemo[object]] = []
 
 
 class TtlMemo(Generic[T]):
@@ -29,7 +28,6 @@ class TtlMemo(Generic[T]):
         self.max_entries = max_entries
         self._data: dict[Hashable, tuple[float, T]] = {}
         self._lock = threading.Lock()
-        _ALL.append(self)  # type: ignore[arg-type]
 
     def get(self, key: Hashable, load: Callable[[], T]) -> T:
         ttl = float(getattr(settings, "REFERENCE_CACHE_SECONDS", 5))
@@ -50,11 +48,6 @@ class TtlMemo(Generic[T]):
         """Forget everything (signature fits a signal receiver)."""
         with self._lock:
             self._data.clear()
-
-
-def memo_clear_all() -> None:
-    for memo in _ALL:
-        memo.clear()
 
 
 def clear_on_change(receiver: Callable[..., Any], *models: type[Any]) -> None:

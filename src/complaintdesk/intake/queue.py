@@ -381,7 +381,7 @@ def _writer_pause() -> float:
     """SQLite has one writer: a drain filing back to back would hold the write lock almost all
     the time, and the webhooks' INSERTs — waiting for it in short polls — would keep missing the
     moment it is free (their answer time grows with the backlog). A pause between records,
-    longer than a waiting writer's poll interval (core/sqlite: ≤ 2 ms), lets them in.
+    longer than a waiting writer's poll interval (core/sqlite: ≤ 0.5 ms), lets them in.
     ``INTAKE_DRAIN_PAUSE_MS`` (SQLite default 3; PostgreSQL 0: rows, not the database, are
     locked)."""
     default = "3" if connection.vendor == "sqlite" else "0"

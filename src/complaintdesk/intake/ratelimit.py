@@ -31,26 +31,39 @@ def client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))[:64]
 
 
+def key_digest(key: str) -> str:
+    """What a rate-limited key is counted under (no address or token kept in the cache)."""
+    return hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+def window_cache_key(scope: str, digest: str, bucket: int) -> str:
+    """The shared cache key of one fixed window's count (``bucket`` = time // window)."""
+    return f"rl:{scope}:{digest}:{bucket}"
+
+
+def window_add(cache_key: str, delta: int, window: int) -> int:
+    """Add ``delta`` to a window's shared count; the new total (cache errors propagate)."""
+    if cache.add(cache_key, delta, timeout=window + 5):
+        return delta
+    try:
+        return int(cache.incr(cache_key, delta))
+    except ValueError:  # expired between add and incr
+        cache.set(cache_key, delta, timeout=window + 5)
+        return delta
+
+
 def allow(scope: str, key: str, *, limit: int, window: int) -> bool:
     """Count one request for ``key`` in ``scope``; False once more than ``limit`` arrived in the
     current ``window`` (seconds). ``limit <= 0`` switches the check off."""
     if limit <= 0 or window <= 0:
         return True
     bucket = int(time.time() // window)
-    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
-    cache_key = f"rl:{scope}:{digest}:{bucket}"
     try:
-        if cache.add(cache_key, 1, timeout=window + 5):
-            return True
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.set(cache_key, 1, timeout=window + 5)
-            count = 1
+        count = window_add(window_cache_key(scope, key_digest(key), bucket), 1, window)
     except Exception:
         logger.exception("rate limit cache failed (scope %s); request let through", scope)
         return True
-    return int(count) <= limit
+    return count <= limit
 
 
 class LocalCounter:

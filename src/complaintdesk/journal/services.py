@@ -112,15 +112,13 @@ def journal_batch() -> Iterator[_Batch]:
     if not batch.entries:
         return
     _ENTRY_INSERT.insert(batch.entries, [_ENTRY_INSERT.prepare(e) for e in batch.entries])
-    new_heads = [
-        ChainHead(chain=chain, seq=seq, hash=digest)
-        for chain, (seq, digest) in batch.heads.items()
-        if chain in batch.new_chains
-    ]
-    _HEAD_INSERT.insert(new_heads, [_HEAD_INSERT.prepare(h) for h in new_heads])
+    new_heads = []
     for chain, (seq, digest) in batch.heads.items():
-        if chain not in batch.new_chains:
+        if chain in batch.new_chains:
+            new_heads.append(ChainHead(chain=chain, seq=seq, hash=digest))
+        else:
             ChainHead.objects.filter(chain=chain).update(seq=seq, hash=digest)
+    _HEAD_INSERT.insert(new_heads, [_HEAD_INSERT.prepare(h) for h in new_heads])
 
 
 def _head_of(chain: str) -> tuple[int, str]:

@@ -84,11 +84,10 @@ PG_INDEX = (
 )
 # Backfill of the filter columns from the complaints (migration 0002; UPDATE … FROM works on
 # PostgreSQL and on SQLite >= 3.33).
-FILTER_BACKFILL = f"""UPDATE {TABLE} SET
-    status = c.status, channel = c.channel, kind = c.kind, category_id = c.category_id,
-    department_id = c.department_id, assignee_id = c.assignee_id, customer_id = c.customer_id,
-    received_at = c.received_at
-    FROM complaints_complaint c WHERE c.id = {TABLE}.complaint_id"""  # noqa: S608 - constants
+FILTER_BACKFILL = (
+    f"UPDATE {TABLE} SET {', '.join(f'{c} = c.{c}' for c in PG_INDEX_COLUMNS)} "  # noqa: S608
+    f"FROM complaints_complaint c WHERE c.id = {TABLE}.complaint_id"
+)
 PG_DROP = [
     "DROP INDEX IF EXISTS search_doc_tsv_idx",
     f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS tsv",

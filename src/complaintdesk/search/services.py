@@ -30,9 +30,12 @@ from complaintdesk.search.models import SearchDocument
 
 BODY_LIMIT = 60_000  # characters of folded text kept per complaint (description + messages)
 SIBLINGS_LIMIT = 500  # a customer's other complaints re-indexed when their identities change
+# The complaint's filter columns copied into its document, under the same names (the
+# PostgreSQL GIN index covers all of them: ``dbsql.PG_INDEX_COLUMNS`` is this list).
+FILTER_COLUMNS = dbsql.PG_INDEX_COLUMNS
+# What a document is built from (the filter columns include customer_id and received_at).
 _FIELDS = (
     "code",
-    "customer_id",
     "customer__name",
     "subject",
     "description",
@@ -41,17 +44,8 @@ _FIELDS = (
     "payment_info",
     "verification",
     "resolution",
-    "status",
-    "channel",
-    "kind",
-    "category_id",
-    "department_id",
-    "assignee_id",
-    "received_at",
+    *FILTER_COLUMNS,
 )
-# The complaint's filter columns copied into its document, under the same names (the
-# PostgreSQL GIN index covers all of them: ``dbsql.PG_INDEX_COLUMNS`` is this list).
-FILTER_COLUMNS = dbsql.PG_INDEX_COLUMNS
 
 
 def _strings(value: Any) -> Iterable[str]:
@@ -148,14 +142,15 @@ def _upsert(docs: Sequence[SearchDocument], now: datetime) -> None:
     bulk_create spends longer building the SQL than the database spends running it)."""
     adapt = connection.ops.adapt_datetimefield_value
     stamp = adapt(now)
-    rows = [
-        (
-            d.complaint_id, d.ids, d.names, d.subject, d.body, stamp, d.status, d.channel,
-            d.kind, d.category_id, d.department_id, d.assignee_id, d.customer_id,
-            adapt(d.received_at),
-        )
-        for d in docs
-    ]  # fmt: skip
+    rows = []
+    for d in docs:
+        filters = (getattr(d, c) for c in FILTER_COLUMNS)  # in _COLUMNS' order
+        rows.append(
+            (
+                d.complaint_id, d.ids, d.names, d.subject, d.body, stamp,
+                *(adapt(v) if isinstance(v, datetime) else v for v in filters),
+            )
+        )  # fmt: skip
     with connection.cursor() as cur:
         cur.executemany(UPSERT, rows)
 
@@ -189,7 +184,8 @@ def on_complaint_change(*, complaint_id: int, event: str, **context: Any) -> Non
         row = {f: getattr(complaint, f) for f in _FIELDS if "__" not in f}
         row["id"] = complaint.pk
         row["customer__name"] = complaint.customer.name
-        _upsert([build_document(row, identities, [], utcnow())], utcnow())
+        now = utcnow()
+        _upsert([build_document(row, identities, [], now)], now)
         return
     index_complaint(complaint_id, with_siblings=event == "created")
 

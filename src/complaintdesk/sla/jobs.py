@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, NamedTuple
@@ -201,6 +201,11 @@ def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         return list(cur.fetchall())
 
 
+def _in(ids: Collection[int]) -> str:
+    """Placeholders for ``IN (…)`` on SQLite (PostgreSQL takes one array)."""
+    return ", ".join(["%s"] * len(ids))
+
+
 def select_due(
     kind: Kind,
     now: datetime,
@@ -219,7 +224,7 @@ def select_due(
             where += f" AND NOT ({c}.id = ANY(%s::bigint[]))"
             params.append(_array(sorted(skip)))
         else:
-            where += f" AND {c}.id NOT IN ({', '.join(['%s'] * len(skip))})"
+            where += f" AND {c}.id NOT IN ({_in(skip)})"
             params += sorted(skip)
     if only is not None:
         where += f" AND {c}.id = %s"
@@ -276,7 +281,7 @@ def mark_warned(rows: Sequence[Due], now: datetime) -> list[int]:
     # SQLite: nothing changed since the read, in this write transaction.
     _execute(
         f"UPDATE {_T} SET warned_at = %s, updated_at = %s "  # noqa: S608
-        f"WHERE id IN ({', '.join(['%s'] * len(ids))}) AND {due}",
+        f"WHERE id IN ({_in(ids)}) AND {due}",
         [t, t, *ids, t],
     )
     return ids

@@ -33,12 +33,13 @@ from pydantic import Field, StringConstraints
 
 from complaintdesk.accounts.models import User
 from complaintdesk.accounts.permissions import has_capability
+from complaintdesk.api.children import MAX_ID
 from complaintdesk.api.complaints import ERRORS, IDEMPOTENCY_RE, expected_version
 from complaintdesk.api.errors import ApiError, lang_of
 from complaintdesk.api.models import IdempotentRequest
 from complaintdesk.api.schemas import Version, When, _In, _Out
+from complaintdesk.api.serializers import _t, _username
 from complaintdesk.complaints.messages import msg as complaint_msg
-from complaintdesk.core.clock import local
 from complaintdesk.core.errors import (
     Conflict,
     NotFound,
@@ -53,7 +54,6 @@ from complaintdesk.force_majeure.models import EventStatus, ForceMajeureEvent
 
 router = Router(tags=["force majeure"])
 
-MAX_ID = 2**63 - 1
 # Base64 of a file that fits the request body limit (DATA_UPLOAD_MAX_MEMORY_SIZE, 2 MiB).
 MAX_EVIDENCE_BASE64 = 4 * 1024 * 1024
 
@@ -154,14 +154,6 @@ class EventOut(_Out):
 class EventPage(_Out):
     items: list[EventOut]
     next_cursor: str | None
-
-
-def _username(user: User | None) -> str | None:
-    return user.username if user is not None else None
-
-
-def _t(value: datetime | None) -> datetime | None:
-    return local(value) if value is not None else None
 
 
 def event_out(event: ForceMajeureEvent, lang: str) -> dict[str, Any]:
@@ -359,10 +351,11 @@ def _replay(scope: str, key: str, request_hash: str) -> int | None:
     if row is None or row.object_id is None:
         return None
     if row.request_hash != request_hash:
+        vi, en = complaint_msg("idempotency_mismatch")
         raise ServiceError(
             code="idempotency_mismatch",
-            message_vi=complaint_msg("idempotency_mismatch")[0],
-            message_en=complaint_msg("idempotency_mismatch")[1],
+            message_vi=vi,
+            message_en=en,
             field="Idempotency-Key",
             status=422,
         )
@@ -399,7 +392,7 @@ def declare(
     user = _require(request, "force_majeure.declare", "declare")
     if idempotency_key and not IDEMPOTENCY_RE.match(idempotency_key):
         raise ApiError(422, "invalid", field="Idempotency-Key")
-    key = idempotency_key.strip()
+    key = idempotency_key  # (the pattern above admits no whitespace)
     scope = f"force_majeure.declare:user:{user.pk}"
     request_hash = _request_hash(payload) if key else ""
     if key and (first := _replay(scope, key, request_hash)) is not None:

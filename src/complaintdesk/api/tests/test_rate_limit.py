@@ -132,7 +132,7 @@ def test_one_process_reports_in_batches_and_admits_exactly_the_limit(db, clock, 
     from django.core.cache import cache
 
     spy = CountingCache(cache)
-    monkeypatch.setattr(api_ratelimit, "cache", spy)
+    monkeypatch.setattr(intake_ratelimit, "cache", spy)  # the shared window counter
     window = BatchedWindow()
 
     admitted = [window.hit("api", "token:a", limit=100, window=3600) for _ in range(130)]

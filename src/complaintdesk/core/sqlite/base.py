@@ -8,9 +8,10 @@ intake most of a request's time is then spent asleep while the lock is free.
 This backend takes an exclusive ``flock`` on ``<database>-writer.lock`` before ``BEGIN`` and
 drops it after ``COMMIT`` or ``ROLLBACK``. Threads of one process first queue on a
 ``threading.Lock`` per database (woken the moment it is released, without polling); the thread
-at the head of its process's queue then takes the ``flock``, retrying every 0.2–2 ms while
-another process holds it, so writes follow one another almost back to back. SQLite's own locking is unchanged underneath (writes
-outside a transaction, other programs), and the wait is bounded by the database ``timeout``.
+at the head of its process's queue then takes the ``flock``, retrying every 0.1–0.5 ms while
+another process holds it, so writes follow one another almost back to back. SQLite's own
+locking is unchanged underneath (writes outside a transaction, other programs), and the wait
+is bounded by the database ``timeout``.
 Set ``ENGINE`` to ``complaintdesk.core.sqlite``; in-memory databases are left as they are.
 """
 

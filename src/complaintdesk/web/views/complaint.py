@@ -18,7 +18,6 @@ from complaintdesk.accounts.permissions import can_see_complaint, can_update_tas
 from complaintdesk.complaints.domain import lifecycle
 from complaintdesk.complaints.models import (
     Attachment,
-    Channel,
     Complaint,
     Direction,
     Task,
@@ -232,7 +231,7 @@ def complaint_message(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
-            channel = str(dict(Channel.choices).get(complaint.channel, complaint.channel))
+            channel = complaint.get_channel_display()
             if reply is not None and reply.outbox is not None:
                 messages.success(
                     request,

@@ -137,6 +137,14 @@ def _doc_restriction(within: QuerySet[Complaint] | None) -> tuple[str, list[Any]
     return sql or "true", list(params)
 
 
+def _pg_tsquery(query: Query) -> tuple[list[str], str]:
+    """The query's words as tsquery terms (the last one a prefix when typed so) and joined."""
+    words = [f"'{w}'" for w in query.words]
+    if query.prefix:
+        words[-1] += ":*"
+    return words, " & ".join(words)
+
+
 def _pg_ranked(
     query: Query, within: QuerySet[Complaint] | None, offset: int, limit: int
 ) -> list[tuple[int, float]]:
@@ -149,10 +157,7 @@ def _pg_ranked(
     if on_docs is None:
         return _pg_ranked_joined(query, within, offset, limit)
     where, where_params = on_docs
-    words = [f"'{w}'" for w in query.words]
-    if query.prefix:
-        words[-1] += ":*"
-    tsquery = " & ".join(words)
+    words, tsquery = _pg_tsquery(query)
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SET LOCAL jit = off")
         cur.execute("SELECT coalesce(max(complaint_id), 0) FROM search_searchdocument")
@@ -242,8 +247,10 @@ def _pg_ranked(
 def _pg_ranked_joined(
     query: Query, within: QuerySet[Complaint] | None, offset: int, limit: int
 ) -> list[tuple[int, float]]:
-    """Rank the newest WINDOW matches, choosing how to find them from the planner's estimate of
-    how many documents match (PostgreSQL keeps the frequency of common words).
+    """Rank the newest WINDOW matches within a restriction read from the complaints table (one
+    the search document cannot carry, or a wide one: see ``_pg_ranked``, which answers
+    everything else), choosing how to find them from the planner's estimate of how many
+    documents match (PostgreSQL keeps the frequency of common words).
 
     * A common word ("nguyen" matches 40 % at 1M complaints): asking the GIN index for every
       match and reading them from the table is what costs (a lossy bitmap over most of the
@@ -259,11 +266,9 @@ def _pg_ranked_joined(
       planner sees the ids): a status or a department's complaints is answered in one step.
       A wider restriction is treated like the whole table, with ``IN (…)`` in the index steps.
     """
-    words = [f"'{w}'" for w in query.words]
-    if query.prefix:
-        words[-1] += ":*"
-    tsquery = " & ".join(words)
+    words, tsquery = _pg_tsquery(query)
     sub, sub_params = _restriction(within)
+    assert sub, "called with a restriction only"
     with transaction.atomic(), connection.cursor() as cur:
         # Compiling a plan for a few thousand rows costs more than running it.
         cur.execute("SET LOCAL jit = off")
@@ -274,7 +279,7 @@ def _pg_ranked_joined(
         # together: the product the planner would use underestimates them tenfold).
         share = min(shares, default=0.0)
         walked_all = False
-        if sub and share * top > WALK:  # a common word: walk the restriction's newest ids
+        if share * top > WALK:  # a common word: walk the restriction's newest ids
             cur.execute(
                 f"SELECT count(*) FROM (SELECT 1 FROM ({sub}) x LIMIT %s) y",  # noqa: S608
                 [*sub_params, WALK + 1],
@@ -297,22 +302,7 @@ def _pg_ranked_joined(
             rows = cur.fetchall()
             if walked_all or (rows and int(rows[0][2]) >= WINDOW):
                 return [(int(pk), float(score)) for pk, score, _n in rows]
-        elif not sub and (share * WALK >= WINDOW or top <= WALK):
-            # A common word: the newest documents, each checked (the walk fills the window).
-            cur.execute(
-                f"""WITH m AS (
-                    SELECT r.complaint_id, r.tsv FROM (
-                        SELECT complaint_id, tsv FROM search_searchdocument
-                        ORDER BY complaint_id DESC LIMIT %s
-                    ) r
-                    WHERE r.tsv @@ {TSQUERY} ORDER BY r.complaint_id DESC LIMIT %s
-                ){_PG_RANK}""",  # noqa: S608 - constant SQL; values bound
-                [WALK, tsquery, WINDOW, tsquery, limit, offset],
-            )
-            rows = cur.fetchall()
-            if top <= WALK or (rows and int(rows[0][2]) >= WINDOW):
-                return [(int(pk), float(score)) for pk, score, _n in rows]
-        extra = f" AND d.complaint_id IN ({sub})" if sub else ""
+        extra = f" AND d.complaint_id IN ({sub})"
         # GIN reads every word starting with a prefix before it intersects anything: a common
         # prefix ("tai", 50 % of documents) costs tens of milliseconds even next to a word
         # nothing matches. The index is then asked for the other words only, and the prefix

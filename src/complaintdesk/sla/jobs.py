@@ -461,8 +461,8 @@ def _batch(
         # one by one; the handlers below append theirs as usual, after this block).
         with journal_batch():
             if kind == "warned":
-                mark_warned(rows, now)
-                for clock in Clock.objects.filter(pk__in=ids, warned_at=now).order_by("id"):
+                warned = mark_warned(rows, now)
+                for clock in Clock.objects.filter(pk__in=warned).order_by("id"):
                     _journal(clock, "clock.warned", now)
                     events.append(DeadlineEvent("warned", clock))
             else:

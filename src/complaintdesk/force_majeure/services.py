@@ -30,6 +30,17 @@ from complaintdesk.journal.services import journal_append
 REASON = "force_majeure"  # the pause reason procedures list in ``pause_on``
 
 
+# Operation on a declared event → the capability it takes (cancelling an event that is already
+# in force takes "approve", see force_majeure_cancel). The web page and the API ask it first,
+# each to answer in its own way; the services below check it again.
+OPERATION_CAPABILITIES: dict[str, str] = {
+    "approve": "force_majeure.approve",
+    "extend": "force_majeure.approve",
+    "end": "force_majeure.approve",
+    "cancel": "force_majeure.declare",
+}
+
+
 def _require(actor: Any, capability: str) -> None:
     if not has_capability(actor, capability):
         raise PermissionRefused(*msg("forbidden_" + capability.split(".")[1]))
@@ -231,7 +242,7 @@ def force_majeure_approve(
 ) -> ForceMajeureEvent:
     """Leadership approves: from now on the clocks in scope stop for the event's window."""
     now = now or utcnow()
-    _require(actor, "force_majeure.approve")
+    _require(actor, OPERATION_CAPABILITIES["approve"])
     with transaction.atomic():
         fresh = _lock(event, (EventStatus.PENDING,), expected_version)
         _changed(fresh, event, status=EventStatus.APPROVED, approved_by=actor, approved_at=now)
@@ -249,7 +260,7 @@ def force_majeure_extend(
 ) -> ForceMajeureEvent:
     """Move the end of a pending or approved event (``None`` = open-ended again)."""
     now = now or utcnow()
-    _require(actor, "force_majeure.approve")
+    _require(actor, OPERATION_CAPABILITIES["extend"])
     with transaction.atomic():
         fresh = _lock(event, (EventStatus.PENDING, EventStatus.APPROVED), expected_version)
         if ends_at is not None and (ends_at.tzinfo is None or ends_at <= fresh.starts_at):
@@ -271,7 +282,7 @@ def force_majeure_end(
     """The event is over (at ``at``, default now): the clocks resume with recomputed deadlines."""
     now = now or utcnow()
     at = at or now
-    _require(actor, "force_majeure.approve")  # as the page and the API: leadership, admin
+    _require(actor, OPERATION_CAPABILITIES["end"])
     with transaction.atomic():
         fresh = _lock(event, (EventStatus.APPROVED,), expected_version)
         if at.tzinfo is None or at <= fresh.starts_at or at > now:
@@ -294,7 +305,7 @@ def force_majeure_cancel(
     are removed and the deadlines recomputed as if it never happened)."""
     now = now or utcnow()
     pending = ForceMajeureEvent.objects.filter(pk=event.pk, status=EventStatus.PENDING).exists()
-    _require(actor, "force_majeure.declare" if pending else "force_majeure.approve")
+    _require(actor, OPERATION_CAPABILITIES["cancel" if pending else "approve"])
     with transaction.atomic():
         allowed = (EventStatus.PENDING,) if pending else (EventStatus.APPROVED, EventStatus.ENDED)
         fresh = _lock(event, allowed, expected_version)

@@ -57,13 +57,6 @@ router = Router(tags=["force majeure"])
 # Base64 of a file that fits the request body limit (DATA_UPLOAD_MAX_MEMORY_SIZE, 2 MiB).
 MAX_EVIDENCE_BASE64 = 4 * 1024 * 1024
 
-# Operation → the capability the web page asks for (web/views/force_majeure.py OPERATIONS).
-OPERATIONS: dict[str, str] = {
-    "approve": "force_majeure.approve",
-    "extend": "force_majeure.approve",
-    "end": "force_majeure.approve",
-    "cancel": "force_majeure.declare",
-}
 # The refusal that names who may (the generic one where the service's text would not fit).
 FORBIDDEN: dict[str, tuple[str, str]] = {
     "declare": fm_msg("forbidden_declare"),
@@ -453,7 +446,7 @@ def _operate(
 ) -> Any:
     """Check the web page's capability, answer a repeat whose result is in place, else call the
     service (``fields`` renames the service's fields to the route's)."""
-    user = _require(request, OPERATIONS[operation], operation)
+    user = _require(request, services.OPERATION_CAPABILITIES[operation], operation)
     _aware(**(times or {}))
     event = _get(event_id)
     if done(event):

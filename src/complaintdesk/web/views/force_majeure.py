@@ -124,26 +124,21 @@ def force_majeure_declare(request: HttpRequest) -> HttpResponse:
     return _page(request, 422, declare_form=form, open_declare=True)
 
 
-OPERATIONS = {
-    "approve": (
-        "force_majeure.approve",
-        gettext_lazy("Đã phê duyệt sự kiện; các thời hạn liên quan tạm dừng."),
-    ),
-    "extend": ("force_majeure.approve", gettext_lazy("Đã cập nhật thời điểm kết thúc.")),
-    "end": (
-        "force_majeure.approve",
-        gettext_lazy("Đã kết thúc sự kiện; các thời hạn tiếp tục chạy."),
-    ),
-    "cancel": ("force_majeure.declare", gettext_lazy("Đã hủy sự kiện.")),
+# Operation → what the page says once it is done (the capability: services.OPERATION_CAPABILITIES).
+DONE_MESSAGES = {
+    "approve": gettext_lazy("Đã phê duyệt sự kiện; các thời hạn liên quan tạm dừng."),
+    "extend": gettext_lazy("Đã cập nhật thời điểm kết thúc."),
+    "end": gettext_lazy("Đã kết thúc sự kiện; các thời hạn tiếp tục chạy."),
+    "cancel": gettext_lazy("Đã hủy sự kiện."),
 }
 
 
 @login_required
 @require_POST
 def force_majeure_operate(request: HttpRequest, pk: int, operation: str) -> HttpResponse:
-    if operation not in OPERATIONS:
+    if operation not in DONE_MESSAGES:
         raise Http404
-    capability, done = OPERATIONS[operation]
+    capability, done = services.OPERATION_CAPABILITIES[operation], DONE_MESSAGES[operation]
     user = require(request, capability)
     event = ForceMajeureEvent.objects.filter(pk=pk).first()
     if event is None:

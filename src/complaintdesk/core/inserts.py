@@ -75,20 +75,48 @@ def _as_bool(value: Any) -> Any:  # BooleanField.get_prep_value (True/False/None
     return value if value is None or type(value) is bool else BooleanField().to_python(value)
 
 
+def _columns(model: type[Model], names: Sequence[str]) -> list[Field[Any, Any]]:
+    out = []
+    for name in names:
+        field = model._meta.get_field(name)
+        if not isinstance(field, Field):
+            raise TypeError(f"{model.__name__}.{name} is not a column")
+        out.append(field)
+    return out
+
+
 class Inserter:
     """One model's INSERT: its columns, its SQL per row count, and value preparation."""
 
-    def __init__(self, model: type[Model]) -> None:
+    def __init__(
+        self,
+        model: type[Model],
+        *,
+        fields: Sequence[str] = (),
+        on_conflict: Sequence[str] = (),
+        returning: Sequence[str] = (),
+    ) -> None:
+        """``fields``: the columns written (default: every concrete one but an automatic key).
+        ``on_conflict``: a unique key whose duplicates are skipped (``ON CONFLICT (…) DO
+        NOTHING``; such an INSERT is run by the caller, see :meth:`statement`). ``returning``:
+        the columns returned (default: an automatic key, set on the instances by :meth:`insert`).
+        """
         meta = model._meta
         self.model = model
         self.pk = meta.pk
         # An automatic key comes back from RETURNING; any other key is a value like the rest.
         self.auto = meta.pk.get_internal_type() in ("AutoField", "BigAutoField", "SmallAutoField")
-        self.fields = [
-            f
-            for f in meta.local_concrete_fields
-            if not (f.primary_key and self.auto) and not getattr(f, "generated", False)
-        ]
+        self.fields: list[Field[Any, Any]]
+        if fields:
+            self.fields = _columns(model, fields)
+        else:
+            self.fields = [
+                f
+                for f in meta.local_concrete_fields
+                if not (f.primary_key and self.auto) and not getattr(f, "generated", False)
+            ]
+        self.on_conflict = _columns(model, on_conflict)
+        self.returning = _columns(model, returning) or ([meta.pk] if self.auto else [])
         self.index = {f.attname: i for i, f in enumerate(self.fields)}
         self._sql: dict[tuple[str, int], str] = {}
         self._converters: dict[str, list[tuple[str, Callable[[Any], Any] | None, Any]]] = {}
@@ -140,19 +168,25 @@ class Inserter:
         field = self.fields[self.index[attname]]
         row[self.index[attname]] = field.get_db_prep_save(value, connection)
 
-    def _statement(self, rows: int) -> str:
+    def statement(self, rows: int) -> str:
+        """The INSERT of ``rows`` rows (SQL cached for the usual sizes)."""
         key = (connection.vendor, rows)
         sql = self._sql.get(key)
         if sql is None:
             quote = connection.ops.quote_name
-            columns = ", ".join(quote(f.column) for f in self.fields)
+
+            def names(fields: Sequence[Any]) -> str:
+                return ", ".join(quote(f.column) for f in fields)
+
             one = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
             sql = (
-                f"INSERT INTO {quote(self.model._meta.db_table)} ({columns}) "  # noqa: S608
+                f"INSERT INTO {quote(self.model._meta.db_table)} ({names(self.fields)}) "  # noqa: S608
                 f"VALUES {', '.join([one] * rows)}"
             )
-            if self.auto:
-                sql += f" RETURNING {quote(self.pk.column)}"
+            if self.on_conflict:
+                sql += f" ON CONFLICT ({names(self.on_conflict)}) DO NOTHING"
+            if self.returning:
+                sql += f" RETURNING {names(self.returning)}"
             if rows <= 16:  # the usual sizes; a bulk write builds its own
                 self._sql[key] = sql
         return sql
@@ -162,6 +196,8 @@ class Inserter:
         batch of the database's size, as ``bulk_create`` splits them)."""
         if len(objs) != len(rows):
             raise ValueError("one prepared row per instance")
+        if self.on_conflict or self.returning not in ([self.pk], []):
+            raise ValueError("an INSERT that skips or returns other columns: run statement()")
         if len(objs) * len(self.fields) <= 999:  # fits any backend's parameter limit
             size = max(1, len(objs))
         else:
@@ -172,7 +208,7 @@ class Inserter:
     def _insert(self, objs: Sequence[Model], rows: Sequence[list[Any]]) -> None:
         params = [value for row in rows for value in row]
         with connection.cursor() as cur:
-            cur.execute(self._statement(len(rows)), params)
+            cur.execute(self.statement(len(rows)), params)
             keys = cur.fetchall() if self.auto else [(getattr(o, self.pk.attname),) for o in objs]
         if len(keys) != len(objs):  # pragma: no cover - a database that drops RETURNING rows
             raise RuntimeError(f"{self.model.__name__}: {len(keys)} keys for {len(objs)} rows")

@@ -28,11 +28,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils.module_loading import import_string
 
 from complaintdesk.core.clock import utcnow
+from complaintdesk.core.inserts import Inserter
 from complaintdesk.intake.base import (
     MALFORMED,
     InboundAttachment,
@@ -74,53 +75,32 @@ class QueueResult:
     duplicates: int
 
 
-def _insert_sql(vendor: str, rows: int) -> str:
-    """``INSERT … ON CONFLICT (channel, provider_message_id) DO NOTHING RETURNING id, pmid`` for
-    ``rows`` rows (SQLite ≥ 3.35 and PostgreSQL): one statement keeps the events or skips the ones
-    already kept, without the ORM's per-field work on the webhooks' hot path."""
-    key = (vendor, rows)
-    sql = _INSERT_SQL.get(key)
-    if sql is None:
-        meta = InboundRecord._meta
-        quote = connection.ops.quote_name
-
-        def column(name: str) -> str:
-            field = meta.get_field(name)
-            assert isinstance(field, models.Field)
-            return quote(str(field.column))
-
-        columns = ", ".join(column(name) for name in _COLUMNS)
-        one = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
-        pmid = column("provider_message_id")
-        # Names from the model, quoted; every value is a parameter.
-        sql = (
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([one] * rows)} "  # noqa: S608
-            f"ON CONFLICT ({column('channel')}, {pmid}) DO NOTHING "
-            f"RETURNING {column('id')}, {pmid}"
-        )
-        _INSERT_SQL[key] = sql
-    return sql
-
-
-_COLUMNS = (
-    "channel",
-    "provider_message_id",
-    "status",
-    "reason",
-    "sender",
-    "subject",
-    "thread_key",
-    "in_reply_to",
-    "references",
-    "raw",
-    "raw_size",
-    "created_complaint",
-    "received_at",
-    "recorded_at",
-    "last_seen_at",
-    "deliveries",
+# ``INSERT … ON CONFLICT (channel, provider_message_id) DO NOTHING RETURNING id, pmid``
+# (SQLite ≥ 3.35 and PostgreSQL): one statement keeps the events or skips the ones already kept,
+# without the ORM's per-field work on the webhooks' hot path (rows are built in ``_insert``).
+_INSERT = Inserter(
+    InboundRecord,
+    fields=(
+        "channel",
+        "provider_message_id",
+        "status",
+        "reason",
+        "sender",
+        "subject",
+        "thread_key",
+        "in_reply_to",
+        "references",
+        "raw",
+        "raw_size",
+        "created_complaint",
+        "received_at",
+        "recorded_at",
+        "last_seen_at",
+        "deliveries",
+    ),
+    on_conflict=("channel", "provider_message_id"),
+    returning=("id", "provider_message_id"),
 )
-_INSERT_SQL: dict[tuple[str, int], str] = {}
 INSERT_CHUNK = 200  # rows per statement (SQLite allows 32,766 parameters, 16 a row)
 
 
@@ -179,7 +159,7 @@ def _insert(channel: str, items: list[tuple[str, QueuedEvent]], now: datetime) -
             recorded,
             1,
         )
-    sql = _insert_sql(connection.vendor, len(items))
+    sql = _INSERT.statement(len(items))
     # SQLite: inside a transaction, so the write waits in the same queue as every other writer
     # (core/sqlite's writer lock) instead of on SQLite's busy handler, which sleeps in steps of
     # up to 100 ms and loses the lock to queued writers. PostgreSQL: one autocommit statement.

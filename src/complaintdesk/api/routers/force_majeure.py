@@ -203,16 +203,19 @@ def _get(event_id: int) -> ForceMajeureEvent:
     return event
 
 
-def _answer(request: HttpRequest, event_id: int, response: HttpResponse | None = None) -> Any:
-    event = _get(event_id)
+def _out(request: HttpRequest, event: ForceMajeureEvent, response: HttpResponse | None) -> Any:
     if response is not None:
         response["ETag"] = f'"{event.version}"'
     return event_out(event, lang_of(request))
 
 
-def _replayed(request: HttpRequest, response: HttpResponse, event_id: int) -> Any:
+def _answer(request: HttpRequest, event_id: int, response: HttpResponse | None = None) -> Any:
+    return _out(request, _get(event_id), response)
+
+
+def _replayed(request: HttpRequest, response: HttpResponse, event: ForceMajeureEvent) -> Any:
     response["Idempotent-Replayed"] = "true"
-    return _answer(request, event_id, response)
+    return _out(request, event, response)
 
 
 def _service_call(call: Any, fields: dict[str, str] | None = None) -> None:
@@ -389,7 +392,7 @@ def declare(
     scope = f"force_majeure.declare:user:{user.pk}"
     request_hash = _request_hash(payload) if key else ""
     if key and (first := _replay(scope, key, request_hash)) is not None:
-        return 200, _replayed(request, response, first)
+        return 200, _replayed(request, response, _get(first))
     _aware(starts_at=payload.starts_at, ends_at=payload.ends_at)
     content = _evidence_bytes(payload)
     created: list[ForceMajeureEvent] = []
@@ -422,7 +425,7 @@ def declare(
     except IntegrityError:
         # A parallel request with the same key committed first: answer as a retry would.
         if key and (first := _replay(scope, key, request_hash)) is not None:
-            return 200, _replayed(request, response, first)
+            return 200, _replayed(request, response, _get(first))
         raise
     event_id = created[0].pk
     response["Location"] = f"{request.path.rstrip('/')}/{event_id}"
@@ -450,7 +453,7 @@ def _operate(
     _aware(**(times or {}))
     event = _get(event_id)
     if done(event):
-        return _replayed(request, response, event.pk)
+        return _replayed(request, response, event)
     expected = expected_version(version, if_match)
     _service_call(lambda: call(event, user, expected), fields)
     return _answer(request, event.pk, response)

@@ -75,7 +75,7 @@ def _identities(data: CustomerIn) -> list[tuple[str, str]]:
         out.append((IdentityKind.FACEBOOK, data.facebook_id))
     if data.zalo_id:
         out.append((IdentityKind.ZALO, data.zalo_id))
-    return out
+    return list(dict.fromkeys(out))  # each once (one INSERT claims them all)
 
 
 def _known_identities(
@@ -126,12 +126,18 @@ def customer_find_or_create(
 ) -> tuple[Customer, bool]:
     """Find the customer by phone, email, account, Facebook or Zalo id, or create one
     (see ``_customer_find_or_create``); returns (customer, created)."""
-    customer, created, _added = _customer_find_or_create(data=data, actor=actor, now=now)
+    with transaction.atomic():
+        customer, created, _added = _customer_find_or_create(data=data, actor=actor, now=now)
     return customer, created
 
 
 _CUSTOMER_INSERT = Inserter(Customer)
-_IDENTITY_INSERT = Inserter(CustomerIdentity)
+# Identities are claimed with ON CONFLICT DO NOTHING: one taken meanwhile by a parallel
+# request is skipped (PostgreSQL first waits for that request to commit or roll back), so no
+# savepoint is needed to survive the clash (a savepoint costs two round trips per intake).
+_IDENTITY_CLAIM = Inserter(
+    CustomerIdentity, on_conflict=("kind", "value"), returning=("id", "kind", "value")
+)
 
 
 @dataclass
@@ -164,7 +170,7 @@ def _customer_plan(
         )
         rows.append(_CUSTOMER_INSERT.prepare(customer))
     new = [CustomerIdentity(kind=k, value=v) for k, v in identities if (k, v) not in known]
-    rows += [_IDENTITY_INSERT.prepare(i) for i in new]
+    rows += [_IDENTITY_CLAIM.prepare(i) for i in new]
     changes: dict[str, Any] = {}
     if not created:
         if data.address and not customer.address:
@@ -176,18 +182,35 @@ def _customer_plan(
     return _CustomerPlan(customer, created, new, changes, rows)
 
 
-def _customer_write(plan: _CustomerPlan) -> None:
-    """Write a plan (inside a savepoint: an identity taken meanwhile raises IntegrityError)."""
+def _customer_write(plan: _CustomerPlan) -> bool:
+    """Write a plan; False, with nothing of it left in the transaction, when one of its
+    identities was taken meanwhile (the caller looks the customer up again)."""
     customer, rows = plan.customer, plan.rows
     if plan.created:
         _CUSTOMER_INSERT.insert([customer], rows[:1])
         rows = rows[1:]
     for identity, row in zip(plan.new, rows, strict=True):
         identity.customer = customer
-        _IDENTITY_INSERT.fill(row, "customer_id", customer.pk)
-    _IDENTITY_INSERT.insert(plan.new, rows)
+        _IDENTITY_CLAIM.fill(row, "customer_id", customer.pk)
+    claimed: dict[tuple[str, str], int] = {}
+    if rows:
+        with connection.cursor() as cur:
+            cur.execute(_IDENTITY_CLAIM.statement(len(rows)), [v for row in rows for v in row])
+            claimed = {(kind, value): pk for pk, kind, value in cur.fetchall()}
+    if len(claimed) < len(plan.new):  # undo what this plan wrote, as a savepoint would
+        CustomerIdentity.objects.filter(pk__in=claimed.values()).delete()
+        if plan.created:
+            Customer.objects.filter(pk=customer.pk).delete()
+            customer.pk = None
+            customer._state.adding = True
+        return False
+    for identity in plan.new:
+        identity.pk = claimed[(identity.kind, identity.value)]
+        identity._state.adding = False
+        identity._state.db = connection.alias
     if plan.changes:
         Customer.objects.filter(pk=customer.pk).update(**plan.changes)
+    return True
 
 
 def _identities_cached(customer: Customer, identities: list[CustomerIdentity]) -> None:
@@ -208,9 +231,9 @@ def _customer_find_or_create(
     Identities not yet known are added to the customer found; an identity that already belongs to
     someone else is left where it is. ``plan``: what the caller read before its transaction
     (``_customer_plan``), tried first. Safe under concurrency: an identity inserted meanwhile by
-    a parallel request (PostgreSQL: it waits on the unique index until the first commits) fails
-    the insert; the savepoint is rolled back (with the customer row just created) and the lookup
-    runs again and finds the first request's customer.
+    a parallel request (PostgreSQL: the insert waits on the unique index until the first
+    commits) is skipped by the claim; what this attempt wrote is removed again and the lookup
+    runs again and finds the first request's customer. Must run inside a transaction.
     """
     identities = _identities(data)
     if not identities:
@@ -218,10 +241,7 @@ def _customer_find_or_create(
     for _attempt in range(3):
         if plan is None:
             plan = _customer_plan(data, identities, _known_identities(identities))
-        try:
-            with transaction.atomic():
-                _customer_write(plan)
-        except IntegrityError:
+        if not _customer_write(plan):
             plan = None
             continue
         if plan.created:

@@ -138,7 +138,7 @@ UPSERT = f"INSERT INTO search_searchdocument (complaint_id, {_NAMES}) VALUES ({_
 
 
 def _upsert(docs: Sequence[SearchDocument], now: datetime) -> None:
-    """One INSERT … ON CONFLICT DO UPDATE per document, sent as one batch (the ORM's
+    """One INSERT … ON CONFLICT DO UPDATE per document, several sent as one batch (the ORM's
     bulk_create spends longer building the SQL than the database spends running it)."""
     adapt = connection.ops.adapt_datetimefield_value
     stamp = adapt(now)
@@ -152,7 +152,10 @@ def _upsert(docs: Sequence[SearchDocument], now: datetime) -> None:
             )
         )  # fmt: skip
     with connection.cursor() as cur:
-        cur.executemany(UPSERT, rows)
+        if len(rows) == 1:  # the usual case (an intake, an action): no batch machinery
+            cur.execute(UPSERT, rows[0])
+        else:
+            cur.executemany(UPSERT, rows)
 
 
 def index_complaint(complaint_id: int, *, with_siblings: bool = False) -> int:

@@ -240,8 +240,9 @@ def test_a_failed_intake_leaves_nothing(org, monkeypatch):
 
 def test_a_customer_created_after_the_lookup_is_found_inside_the_transaction(org, monkeypatch):
     """The customer is looked up before the intake's transaction. If a parallel intake created
-    the same customer in between, the identity insert fails, the lookup runs again inside, and
-    the complaint is filed under that customer, with the fields and clocks it implies."""
+    the same customer in between, the identity claim skips the taken identity, what was written
+    is removed, the lookup runs again inside, and the complaint is filed under that customer,
+    with the fields and clocks it implies."""
     from complaintdesk.complaints import services
     from complaintdesk.sla.models import Clock
 
@@ -275,3 +276,56 @@ def test_a_customer_created_after_the_lookup_is_found_inside_the_transaction(org
     created = JournalEntry.objects.get(complaint_id=stored.pk, action="complaint.created")
     assert created.after["customer_id"] == first.customer_id
     assert created.after["customer_created"] is False
+
+
+@pytest.mark.parametrize("missed", ["everything", "the email"])
+def test_identities_claimed_before_a_clash_are_removed_again(org, monkeypatch, missed):
+    """A stale lookup misses identities taken meanwhile: it plans a new customer with a phone,
+    an email and an account (it missed everything), or adds the email and the account to the
+    phone's customer (it missed the email, taken by another customer). What the same INSERT
+    claimed (the account) and a new customer are removed again; the retried lookup files the
+    complaint under the phone's customer and adds the account to it, and the email stays with
+    its owner."""
+    from complaintdesk.complaints import services
+    from complaintdesk.complaints.models import CustomerIdentity
+
+    by_phone = complaint_create(
+        actor=org.receiver, data=payload(customer={"name": "An", "phone": "0912 000 001"})
+    ).complaint.customer
+    by_email = complaint_create(
+        actor=org.receiver, data=payload(customer={"name": "Hoa", "email": "hoa@example.vn"})
+    ).complaint.customer
+    real = services._known_identities
+    calls: list[int] = []
+
+    def stale_first(identities):
+        calls.append(1)
+        if len(calls) > 1:
+            return real(identities)
+        if missed == "everything":
+            return {}
+        return {k: v for k, v in real(identities).items() if k[0] != "email"}
+
+    monkeypatch.setattr(services, "_known_identities", stale_first)
+    made = complaint_create(
+        actor=org.receiver,
+        data=payload(
+            customer={
+                "name": "An (mới)",
+                "phone": "0912000001",
+                "email": "Hoa@example.vn",
+                "account_id": "an-vieon-77",
+            }
+        ),
+    ).complaint
+    assert len(calls) == 2
+    assert made.customer_id == by_phone.pk
+    assert Customer.objects.count() == 2
+    owners = dict(CustomerIdentity.objects.values_list("value", "customer_id"))
+    assert owners == {
+        "+84912000001": by_phone.pk,
+        "hoa@example.vn": by_email.pk,
+        "an-vieon-77": by_phone.pk,
+    }
+    created = JournalEntry.objects.get(complaint_id=made.pk, action="complaint.created")
+    assert created.after["identities_added"] == [{"kind": "account", "value": "an-vieon-77"}]

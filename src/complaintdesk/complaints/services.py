@@ -42,6 +42,7 @@ from complaintdesk.complaints.models import (
 from complaintdesk.complaints.schemas import ComplaintIn, CustomerIn
 from complaintdesk.complaints.uploads import inspect_upload
 from complaintdesk.core.clock import LOCAL_TZ, utcnow
+from complaintdesk.core.db import prepared_statements
 from complaintdesk.core.errors import Conflict, ServiceError, ValidationFailed
 from complaintdesk.core.inserts import Inserter
 from complaintdesk.core.memo import TtlMemo
@@ -392,6 +393,7 @@ def _choice(field: str, value: str, choices: Any) -> str:
     return value
 
 
+@prepared_statements()  # the same dozen statements on every intake: parsed and planned once
 def complaint_create(
     *,
     actor: User | None,

@@ -1,4 +1,5 @@
-"""PostgreSQL connections bind parameters on the server and prepare repeated statements."""
+"""PostgreSQL: parameters are bound on the server; statements are prepared only inside
+``core.db.prepared_statements`` blocks (the intake), where repeated ones are planned once."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pytest
 from django.db import connection
 
 from complaintdesk.complaints.models import Customer
+from complaintdesk.core.db import prepared_statements
 
 pytestmark = [
     pytest.mark.django_db,
@@ -13,22 +15,51 @@ pytestmark = [
 ]
 
 
-def _prepared() -> list[str]:
+def _prepared(table: str) -> list[str]:
     with connection.cursor() as cur:
         cur.execute("SELECT statement FROM pg_prepared_statements")
-        return [row[0] for row in cur.fetchall()]
+        return [row[0] for row in cur.fetchall() if f'"{table}"' in row[0]]
 
 
-def test_a_repeated_query_is_prepared_once_on_the_server():
-    threshold = connection.connection.prepare_threshold
-    assert threshold is not None
-    before = len(_prepared())
-    for i in range(threshold + 2):
+def _lookups(times: int) -> None:
+    for i in range(times):
         assert not Customer.objects.filter(name=f"không có {i}").exists()
-    statements = [s for s in _prepared() if '"complaints_customer"' in s]
+
+
+def test_repeated_statements_are_prepared_inside_the_block_only(settings):
+    settings.DATABASE_PREPARE_THRESHOLD = 3
+    _lookups(6)  # outside: each planned for its own values (searches, filtered lists)
+    assert _prepared("complaints_customer") == []
+    with prepared_statements():
+        _lookups(5)
+    statements = _prepared("complaints_customer")
     assert len(statements) == 1, statements  # one plan, whatever the value
     assert "$1" in statements[0]  # the value is a parameter, not text quoted into the SQL
-    assert len(_prepared()) > before
+    assert connection.connection.prepare_threshold is None  # off again after the block
+
+
+def test_preparation_can_be_turned_off(settings):
+    settings.DATABASE_PREPARE_THRESHOLD = None
+    with prepared_statements():
+        _lookups(8)
+    assert _prepared("complaints_customer") == []
+
+
+def test_an_intake_prepares_its_statements(org):
+    from complaintdesk.complaints.schemas import ComplaintIn
+    from complaintdesk.complaints.services import complaint_create
+
+    for i in range(7):  # the threshold is 5 by default
+        data = ComplaintIn.model_validate(
+            {
+                "channel": "api",
+                "subject": "Mất tín hiệu",
+                "customer": {"name": "Lan", "phone": f"0912 000 {i:03d}"},
+            }
+        )
+        complaint_create(actor=org.receiver, data=data)
+    inserts = [s for s in _prepared("complaints_complaint") if s.startswith("INSERT")]
+    assert len(inserts) == 1
 
 
 def test_hostile_text_travels_as_a_parameter():

@@ -145,6 +145,22 @@ def existing_database(kind: str) -> Iterator[Database]:
     yield Database(f"{'PostgreSQL' if kind == 'postgres' else 'SQLite (WAL)'} (existing)", env)
 
 
+SPAN = 200_000  # phone numbers per window (far more than a window posts)
+
+
+def first_free_number(env: dict[str, str]) -> int:
+    """The first benchmark phone number (``+8477…``) no customer has yet, so that every run on a
+    kept database (``--existing``) files each complaint under a new customer too, as the first
+    run did (reused numbers take the known-customer path, which re-indexes their complaints)."""
+    code = (
+        "from complaintdesk.complaints.models import CustomerIdentity as I; "
+        "v = I.objects.filter(kind='phone', value__startswith='+8477')"
+        ".order_by('-value').values_list('value', flat=True).first(); "
+        "print(int(v[5:]) + 1 if v else 0)"
+    )
+    return int(manage(env, "shell", "-c", code).splitlines()[-1])
+
+
 def run(
     kind: str,
     *,
@@ -163,13 +179,17 @@ def run(
     windows: list[dict[str, object]] = []
     with (existing_database if existing else fresh_database)(kind) as db:
         token = api_token(db.env, "bench-intake", "receiver")
+        base = first_free_number(db.env)
+        if base + (repeat + 1) * SPAN > 10**7:
+            raise SystemExit("the +8477 phone range of this database is used up: seed a new one")
         with SERVERS[server](db.env, workers=workers, threads=threads) as (host, port, pid):
             # Warm-up, as loaded as the run: every worker thread has imported the URLs and
             # opened its database connection before the clock starts.
-            _pool(host, port, token, clients, 10**6, warmup, [clients * 20], [])
+            _pool(host, port, token, clients, base, warmup, [clients * 20], [])
             for window in range(repeat):
+                first = base + (window + 1) * SPAN
                 windows.append(
-                    _window(host, port, pid, token, clients, seconds, max_requests, window)
+                    _window(host, port, pid, token, clients, seconds, max_requests, first)
                 )
                 windows[-1].update(db=db.label, workers=workers, threads=threads)
     return windows
@@ -183,14 +203,14 @@ def _window(
     clients: int,
     seconds: float,
     max_requests: int,
-    window: int,
+    first: int,
 ) -> dict[str, object]:
     results: list[tuple[int, float]] = []
     cpu_before, load = tree_cpu_seconds(pid), os.getloadavg()[0]
     client_before, machine_before = time.process_time(), machine_busy_seconds()
     began = time.monotonic()
-    # Each window posts its own phones (a new customer per complaint, as in the first).
-    _pool(host, port, token, clients, window * 10**7 // 8, seconds, [max_requests], results)
+    # Each window posts its own phones from ``first`` on (a new customer per complaint).
+    _pool(host, port, token, clients, first, seconds, [max_requests], results)
     elapsed = time.monotonic() - began
     server_cpu = tree_cpu_seconds(pid) - cpu_before
     client_cpu = time.process_time() - client_before

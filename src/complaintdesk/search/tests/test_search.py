@@ -209,6 +209,24 @@ def test_bulk_reindex_and_recovery_from_an_interrupted_load(org, three):
         assert codes("ky thuat vien") == [a.code]
 
 
+@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="SQLite FTS5 only")
+def test_a_bulk_rebuild_leaves_the_full_text_index_in_one_segment(org, complaint_factory):
+    """A rebuild writes many segments (here: the in-memory buffer made tiny) and would leave
+    FTS5 merging them during every later write; the bulk load finishes the merge."""
+    from complaintdesk.search.management.commands.search_reindex import _sqlite_finish_bulk
+
+    made = [
+        complaint_factory.create(actor=org.receiver, subject=f"Mất tín hiệu kênh số {i}").code
+        for i in range(12)
+    ]
+    with connection.cursor() as cur:
+        cur.execute("INSERT INTO search_fts(search_fts, rank) VALUES ('hashsize', 64)")
+        _sqlite_finish_bulk()
+        cur.execute("SELECT count(DISTINCT segid) FROM search_fts_idx")
+        assert cur.fetchone()[0] == 1
+    assert set(codes("mat tin hieu kenh")) == set(made)
+
+
 @pytest.mark.parametrize("window", [4, 6])
 @pytest.mark.parametrize("common", ["every word", "no word", "the prefix only"])
 def test_postgres_walk_and_index_paths_find_the_same_newest_matches(

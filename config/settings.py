@@ -112,19 +112,21 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL")
-# PostgreSQL: inside core.db.prepared_statements() blocks (the intake), a statement run this many
-# times on a connection is prepared on the server (core/db.py says why not everywhere). `off`
-# behind a pooler in transaction mode that cannot keep prepared statements (PgBouncer < 1.21).
+# PostgreSQL: inside core.db.prepared_statements() blocks (the intake) parameters are bound on the
+# server and a statement run this many times on a connection is prepared (core/db.py says why
+# not everywhere). `off`: never — for a pooler in transaction mode that cannot keep prepared
+# statements (PgBouncer before 1.21, or with max_prepared_statements = 0).
 _prepare = env("DATABASE_PREPARE_THRESHOLD", "5").strip().lower()
-DATABASE_PREPARE_THRESHOLD = None if _prepare in {"", "off", "none"} else int(_prepare)
+if _prepare in {"", "off", "none", "no", "false"}:
+    DATABASE_PREPARE_THRESHOLD: int | None = None
+elif _prepare.isdigit():
+    DATABASE_PREPARE_THRESHOLD = int(_prepare)
+else:
+    raise ImproperlyConfigured(
+        f"DATABASE_PREPARE_THRESHOLD must be a number of runs or 'off', not {_prepare!r}."
+    )
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Parameters sent apart from the SQL (psycopg's server-side binding) instead of quoted
-        # into it in Python: less Python time per statement; each still planned for its values.
-        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
-            "DATABASE_SERVER_SIDE_BINDING", True
-        )
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

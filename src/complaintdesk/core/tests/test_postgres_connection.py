@@ -1,5 +1,6 @@
-"""PostgreSQL: parameters are bound on the server; statements are prepared only inside
-``core.db.prepared_statements`` blocks (the intake), where repeated ones are planned once."""
+"""PostgreSQL: only inside ``core.db.prepared_statements`` blocks (the intake) are parameters
+bound on the server and repeated statements prepared (planned once); elsewhere connections
+behave as Django's default."""
 
 from __future__ import annotations
 
@@ -36,6 +37,16 @@ def test_repeated_statements_are_prepared_inside_the_block_only(settings):
     assert len(statements) == 1, statements  # one plan, whatever the value
     assert "$1" in statements[0]  # the value is a parameter, not text quoted into the SQL
     assert connection.connection.prepare_threshold is None  # off again after the block
+
+
+def test_outside_the_block_long_id_lists_still_work(settings):
+    """Server-side binding caps a statement at 65,535 parameters; outside the blocks the values
+    are quoted into the SQL as Django does by default, so a long ``IN`` list still runs."""
+    settings.DATABASE_PREPARE_THRESHOLD = 5
+    with prepared_statements():
+        pass
+    Customer.objects.create(name="Lan")
+    assert Customer.objects.filter(pk__in=range(1, 70_001)).count() == 1
 
 
 def test_preparation_can_be_turned_off(settings):

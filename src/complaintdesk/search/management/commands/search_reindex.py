@@ -53,7 +53,8 @@ def _sqlite_finish_bulk() -> None:
     every later transaction then carries on with that merge (FTS5's automerge does a share of
     it per write). After a rebuild of 1M documents one document's insert cost ≈ 0.7–1 ms of CPU
     instead of ≈ 0.13 ms, and intake fell to 225/s; 'optimize' (≈ 9 s at 1M) finishes the
-    merge once (benchmarks/README.md, Intake)."""
+    merge once (benchmarks/README.md, Intake). It rewrites the index: the WAL (or journal) grows
+    to about twice the index's size meanwhile, and the file keeps that much free space."""
     with transaction.atomic(), connection.cursor() as cur:
         for sql in dbsql.SQLITE_DROP[:3]:
             cur.execute(sql)

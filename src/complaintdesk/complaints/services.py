@@ -193,11 +193,9 @@ def _customer_write(plan: _CustomerPlan) -> bool:
     for identity, row in zip(plan.new, rows, strict=True):
         identity.customer = customer
         _IDENTITY_CLAIM.fill(row, "customer_id", customer.pk)
-    claimed: dict[tuple[str, str], int] = {}
-    if rows:
-        with connection.cursor() as cur:
-            cur.execute(_IDENTITY_CLAIM.statement(len(rows)), [v for row in rows for v in row])
-            claimed = {(kind, value): pk for pk, kind, value in cur.fetchall()}
+    claimed = (
+        {(kind, value): pk for pk, kind, value in _IDENTITY_CLAIM.returned(rows)} if rows else {}
+    )
     if len(claimed) < len(plan.new):  # undo what this plan wrote, as a savepoint would
         CustomerIdentity.objects.filter(pk__in=claimed.values()).delete()
         if plan.created:

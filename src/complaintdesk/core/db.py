@@ -38,7 +38,7 @@ def prepared_statements() -> Iterator[None]:
     """Within the block, this thread's PostgreSQL connection binds parameters on the server and
     prepares the statements it has run ``DATABASE_PREPARE_THRESHOLD`` times inside such
     blocks; elsewhere (SQLite, threshold off) a no-op. Usable as a decorator."""
-    threshold = getattr(settings, "DATABASE_PREPARE_THRESHOLD", None)
+    threshold = settings.DATABASE_PREPARE_THRESHOLD
     if threshold is None or connection.vendor != "postgresql":
         yield
         return

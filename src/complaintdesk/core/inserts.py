@@ -98,7 +98,7 @@ class Inserter:
     ) -> None:
         """``fields``: the columns written (default: every concrete one but an automatic key).
         ``on_conflict``: a unique key whose duplicates are skipped (``ON CONFLICT (…) DO
-        NOTHING``; such an INSERT is run by the caller, see :meth:`statement`). ``returning``:
+        NOTHING``; such an INSERT is run by :meth:`returned`). ``returning``:
         the columns returned (default: an automatic key, set on the instances by :meth:`insert`).
         """
         meta = model._meta
@@ -197,7 +197,7 @@ class Inserter:
         if len(objs) != len(rows):
             raise ValueError("one prepared row per instance")
         if self.on_conflict or self.returning not in ([self.pk], []):
-            raise ValueError("an INSERT that skips or returns other columns: run statement()")
+            raise ValueError("an INSERT that skips or returns other columns: run returned()")
         if len(objs) * len(self.fields) <= 999:  # fits any backend's parameter limit
             size = max(1, len(objs))
         else:
@@ -205,11 +205,16 @@ class Inserter:
         for start in range(0, len(objs), size):
             self._insert(objs[start : start + size], rows[start : start + size])
 
-    def _insert(self, objs: Sequence[Model], rows: Sequence[list[Any]]) -> None:
-        params = [value for row in rows for value in row]
+    def returned(self, rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        """Run one INSERT of these prepared rows and give back the rows its ``RETURNING``
+        returns (with ``on_conflict``, none for a row skipped as a duplicate)."""
         with connection.cursor() as cur:
-            cur.execute(self.statement(len(rows)), params)
-            keys = cur.fetchall() if self.auto else [(getattr(o, self.pk.attname),) for o in objs]
+            cur.execute(self.statement(len(rows)), [value for row in rows for value in row])
+            return cur.fetchall() if self.returning else []
+
+    def _insert(self, objs: Sequence[Model], rows: Sequence[list[Any]]) -> None:
+        returned = self.returned(rows)
+        keys = returned if self.auto else [(getattr(o, self.pk.attname),) for o in objs]
         if len(keys) != len(objs):  # pragma: no cover - a database that drops RETURNING rows
             raise RuntimeError(f"{self.model.__name__}: {len(keys)} keys for {len(objs)} rows")
         for obj, (key,) in zip(objs, keys, strict=True):

@@ -139,34 +139,34 @@ def _insert(channel: str, items: list[tuple[str, QueuedEvent]], now: datetime) -
     """Insert the events not kept yet; provider message id → new record id."""
     adapt = connection.ops.adapt_datetimefield_value
     recorded = adapt(now)
-    params: list[Any] = []
+    rows: list[tuple[Any, ...]] = []
     for pmid, event in items:
-        params += (
-            channel,
-            pmid,
-            InboundStatus.QUEUED.value,
-            "",  # reason: "" = fresh, a drain's to claim
-            event.sender[:254],
-            "",
-            event.thread_key[:255],
-            "",
-            "",
-            event.raw,
-            len(event.raw),
-            False,
-            adapt(event.received_at),
-            recorded,
-            recorded,
-            1,
+        rows.append(
+            (
+                channel,
+                pmid,
+                InboundStatus.QUEUED.value,
+                "",  # reason: "" = fresh, a drain's to claim
+                event.sender[:254],
+                "",
+                event.thread_key[:255],
+                "",
+                "",
+                event.raw,
+                len(event.raw),
+                False,
+                adapt(event.received_at),
+                recorded,
+                recorded,
+                1,
+            )
         )
-    sql = _INSERT.statement(len(items))
     # SQLite: inside a transaction, so the write waits in the same queue as every other writer
     # (core/sqlite's writer lock) instead of on SQLite's busy handler, which sleeps in steps of
     # up to 100 ms and loses the lock to queued writers. PostgreSQL: one autocommit statement.
     atomic = transaction.atomic() if connection.vendor == "sqlite" else contextlib.nullcontext()
-    with atomic, connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {str(pmid): int(pk) for pk, pmid in cursor.fetchall()}
+    with atomic:
+        return {str(pmid): int(pk) for pk, pmid in _INSERT.returned(rows)}
 
 
 class _DrainPlan:

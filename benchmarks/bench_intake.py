@@ -31,7 +31,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 
-from _django import percentile
+from _django import machine_label, percentile
 from _server import (
     SERVERS,
     Database,
@@ -267,6 +267,7 @@ def main() -> None:
         help="HTTP server (default granian: ~1 ms less CPU per request than gunicorn gthread)",
     )
     args = parser.parse_args()
+    print(machine_label(), flush=True)
     kinds = ("sqlite", "postgres") if args.db == "both" else (args.db,)
     cores = os.cpu_count() or 2
     for kind in kinds:

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from _django import database_label, setup, summary_ms
+from _django import database_label, machine_label, setup, summary_ms
 
 
 def timed(fn: Callable[[], Any], runs: int, warmup: int = 5) -> list[float]:
@@ -115,6 +115,7 @@ def main() -> None:
     from complaintdesk.complaints.models import Complaint
 
     total = Complaint.objects.count()
+    print(machine_label())
     print(
         f"{database_label()}, {total:,} complaints, first page of {args.limit}, {args.runs} runs each"
     )

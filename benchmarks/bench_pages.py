@@ -27,7 +27,7 @@ os.environ["DJANGO_DEBUG"] = "0"  # no query log; the production code path
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-pages-only")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
 
-from _django import database_label, percentile, setup
+from _django import database_label, machine_label, percentile, setup
 
 TARGET_MS = 100.0
 
@@ -124,7 +124,7 @@ def main() -> int:
     print(
         f"Workspace pages on {database_label()}, ~{total_hint:,} complaints, {args.runs} runs each"
     )
-    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(machine_label())
     print(f"{'case':34} {'wall p50':>9} {'wall p95':>9} {'cpu p50':>8} {'cpu p95':>8}")
     worst = 0.0
     for name, fn in cases:

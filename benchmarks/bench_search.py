@@ -20,7 +20,7 @@ import random
 import time
 import unicodedata
 
-from _django import cpu_seconds, database_label, percentile, setup, summary_ms
+from _django import cpu_seconds, database_label, machine_label, percentile, setup, summary_ms
 
 
 def _queries(rng: random.Random, n_each: int) -> dict[str, list[str]]:
@@ -87,6 +87,7 @@ def main() -> None:
     from complaintdesk.search.selectors import index_status, search_page
 
     status = index_status()
+    print(machine_label())
     print(f"{database_label()}: {status['complaints']:,} complaints, {status['indexed']:,} indexed")
     if status["missing"] and not args.no_index:
         t0 = time.monotonic()

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from _bulk import max_id, reset_sequences
-from _django import database_label, setup
+from _django import database_label, machine_label, setup
 
 NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
 PREFIX = "BSW-"
@@ -413,6 +413,7 @@ def main() -> None:
     from complaintdesk.sla.jobs import BATCH_SIZE
 
     call_command("migrate", verbosity=0)
+    print(machine_label())
     print(database_label())
     seed(args.complaints, args.due)
     print("plan:", plan())

@@ -69,7 +69,7 @@ def expected_version(body_version: int | None, if_match: str) -> int | None:
     value = if_match.strip().removeprefix("W/").strip('"')
     if not value:
         return None
-    if not value.isdigit() or len(value) > 10:
+    if not (value.isascii() and value.isdigit()) or len(value) > 10:
         raise ApiError(422, "invalid_version", field="If-Match")
     return int(value)
 

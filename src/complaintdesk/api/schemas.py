@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -16,22 +15,13 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from complaintdesk.complaints.schemas import When
 from complaintdesk.core.text import clean_text
 
 Text = Annotated[str, StringConstraints(max_length=20000)]
 Code = Annotated[str, StringConstraints(max_length=60)]
 Username = Annotated[str, StringConstraints(max_length=150)]
 Version = Annotated[int, Field(ge=1, le=2_147_483_647)]
-
-
-def _sane(value: datetime) -> datetime:
-    # Far-off years overflow when converted to UTC for the database.
-    if not 1900 <= value.year <= 2999:
-        raise ValueError("out_of_range")
-    return value
-
-
-When = Annotated[datetime, AfterValidator(_sane)]
 
 
 def _scalar(value: Any) -> Any:

@@ -9,7 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from complaintdesk.complaints.domain.identity import (
     InvalidIdentity,
@@ -21,6 +28,17 @@ from complaintdesk.core.text import clean_text
 Short = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]
 Medium = Annotated[str, StringConstraints(max_length=500, strip_whitespace=True)]
 Long = Annotated[str, StringConstraints(max_length=20000, strip_whitespace=True)]
+
+
+def _sane_year(value: datetime) -> datetime:
+    # Far-off years overflow when converted to UTC (the database) or to local time (every page
+    # that shows them): 0001-01-01T00:00+14:00 or 9999-12-31T23:00-12:00.
+    if not 1900 <= value.year <= 2999:
+        raise ValueError("out_of_range")
+    return value
+
+
+When = Annotated[datetime, AfterValidator(_sane_year)]
 
 
 class _Strict(BaseModel):
@@ -112,12 +130,12 @@ class ContentBlock(_Strict):
     title: Short = ""  # film / programme
     episode: Annotated[str, StringConstraints(max_length=50)] = ""
     device: Short = ""
-    occurred_at: datetime | None = None
+    occurred_at: When | None = None
     fault_description: Long = ""
 
 
 class PaymentBlock(_Strict):
-    paid_at: datetime | None = None
+    paid_at: When | None = None
     package: Short = ""
     method: Short = ""
     amount_vnd: int | None = Field(default=None, ge=0, le=10_000_000_000)
@@ -127,7 +145,7 @@ class PaymentBlock(_Strict):
 class ComplaintIn(_Strict):
     channel: str
     kind: str = "complaint"
-    received_at: datetime | None = None
+    received_at: When | None = None
     customer: CustomerIn
     subject: Annotated[str, StringConstraints(min_length=1, max_length=300)]
     description: Annotated[str, StringConstraints(max_length=20000)] = ""

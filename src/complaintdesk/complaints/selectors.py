@@ -108,7 +108,8 @@ def decode_cursor(cursor: str, order: str) -> dict[str, Any]:
             raise ValueError(data)
         if data.get("t") is not None:
             when = datetime.fromisoformat(data["t"])
-            if when.tzinfo is None:
+            # A crafted far-off year overflows when the database converts it to UTC.
+            if when.tzinfo is None or not 1900 <= when.year <= 2999:
                 raise ValueError(data)
             data["t"] = when
         elif not (order == "deadline" and data.get("n")):

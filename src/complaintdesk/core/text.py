@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import unicodedata
 
+from complaintdesk.core.jsonbody import clean_string
+
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
 def clean_text(text: str | None, *, max_length: int | None = None) -> str:
-    """NFC, strip NUL and surrounding whitespace; optionally truncate."""
+    """NFC, strip NUL and surrounding whitespace, a lone surrogate (valid in JSON, not in UTF-8:
+    it fails when encoded for the database or a hash) made U+FFFD; optionally truncate."""
     if not text:
         return ""
-    out = nfc(text).replace("\x00", "").strip()
+    out = nfc(clean_string(text)).strip()
     if max_length is not None:
         out = out[:max_length]
     return out

@@ -383,7 +383,7 @@ def fm_pauses_for_new_clock(
 def fm_describe_pause(source: str) -> tuple[str, str] | None:
     """How a clock's explanation names a pause caused by an event."""
     prefix, _, pk = source.partition(":")
-    if prefix != "force_majeure" or not pk.isdigit():
+    if prefix != "force_majeure" or not (pk.isascii() and pk.isdigit()):
         return None
     reason = ForceMajeureEvent.objects.filter(pk=int(pk)).values_list("reason", flat=True).first()
     if reason is None:

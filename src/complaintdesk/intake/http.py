@@ -13,6 +13,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
+from complaintdesk.core.jsonbody import JsonRefused, loads
+
 USER_AGENT = "ComplaintDesk/1.0"
 DEFAULT_TIMEOUT = 15.0
 
@@ -43,8 +45,8 @@ _OPENER = urllib.request.build_opener(_NoRedirect)
 
 def _parse(body: bytes) -> Any:
     try:
-        return json.loads(body.decode("utf-8")) if body else None
-    except (UnicodeDecodeError, ValueError):
+        return loads(body) if body else None
+    except JsonRefused:
         return None
 
 

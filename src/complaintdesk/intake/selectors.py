@@ -68,7 +68,17 @@ def _by_message_ids(channel: str, ids: list[str]) -> Complaint | None:
     return None
 
 
+# Channels whose sender's phone and email are only what the visitor typed in (the chat widget,
+# the web form): anyone can type a customer's phone next to a complaint code (codes are
+# sequential), so a code there never joins the message to that complaint — it would hand the
+# stranger the complaint's chat replies and notices. The customer follows a complaint on the
+# portal, which proves the contact with a one-time code.
+SELF_DECLARED_SENDER_CHANNELS = frozenset({"chat", "web"})
+
+
 def _by_code(message: InboundMessage) -> Complaint | None:
+    if message.channel in SELF_DECLARED_SENDER_CHANNELS:
+        return None
     identities = sender_identities(message)
     if not identities:
         return None
@@ -89,7 +99,8 @@ def thread_match(message: InboundMessage) -> ThreadMatch | None:
     """Which complaint a follow-up joins, most certain key first: the provider's thread key (on
     an open complaint of that channel), In-Reply-To, References (newest first) against the
     Message-IDs we received or sent for a complaint, then a complaint code in the subject or
-    text that belongs to the same customer. ``None``: it opens a new complaint."""
+    text that belongs to the same customer (not on chat or the web form, whose sender's contact
+    is only typed in). ``None``: it opens a new complaint."""
     if message.thread_key:
         ref = (
             ComplaintThread.objects.filter(

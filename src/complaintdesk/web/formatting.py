@@ -36,7 +36,12 @@ def vnd(amount: Any) -> str:
 
 
 def as_local(value: datetime) -> datetime:
-    return value.astimezone(LOCAL_TZ) if value.tzinfo else value
+    if not value.tzinfo:
+        return value
+    try:
+        return value.astimezone(LOCAL_TZ)
+    except OverflowError:  # a far-off year stored before inputs were range-checked
+        return value
 
 
 def fmt_date(value: Any) -> str:

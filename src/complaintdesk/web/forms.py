@@ -67,7 +67,7 @@ class AmountField(forms.CharField):
         text = re.sub(r"[\s.,₫đ]|VND|vnd", "", str(value or ""))
         if not text:
             return None
-        if not text.isdigit() or len(text) > 11:
+        if not (text.isascii() and text.isdigit()) or len(text) > 11:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return int(text)
 

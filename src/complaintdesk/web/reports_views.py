@@ -293,7 +293,9 @@ def _journal_filters(request: HttpRequest) -> journal.JournalFilters:
         actor=data.get("actor", "").strip()[:150],
         action=data.get("action", "").strip()[:60],
         code=data.get("code", "").strip()[:32],
-        before_id=int(before) if before.isdigit() and len(before) < 19 else None,
+        before_id=int(before)
+        if before.isascii() and before.isdigit() and len(before) < 19
+        else None,
     )
 
 

@@ -7,11 +7,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from complaintdesk.accounts.models import Department, User
-from complaintdesk.accounts.permissions import can_see_complaint, has_capability, scope_complaints
+from complaintdesk.accounts.permissions import (
+    can_see_complaint,
+    complaint_scope,
+    has_capability,
+    scope_complaints,
+)
 from complaintdesk.complaints.models import (
     OPEN_STATUS_VALUES,
     Complaint,
@@ -179,9 +184,13 @@ WORK_FIELDS = (
 
 
 def my_work(user: User, now: datetime, limit: int = 40) -> MyWork:
-    """The user's open complaints and their department's open tasks, nearest deadline first."""
+    """The user's open complaints and their department's open tasks, nearest deadline first.
+    Only complaints the user may open: an assignee left on a complaint that has since moved out
+    of their scope (another department's now) does not see it listed."""
     end_today = _end_of_today(now)
-    mine = Complaint.objects.filter(assignee=user, status__in=OPEN_STATUS_VALUES)
+    mine = scope_complaints(
+        user, Complaint.objects.filter(assignee=user, status__in=OPEN_STATUS_VALUES)
+    )
     with_due = mine.filter(next_due_at__isnull=False)
     complaints = list(
         with_due.select_related("customer").only(*WORK_FIELDS).order_by("next_due_at", "pk")[:limit]
@@ -244,7 +253,7 @@ def department_board(user: User, department: Department | None, *, limit: int = 
     escalations: list[Complaint] = []
     if has_capability(user, "leadership.view"):
         escalations = list(
-            Complaint.objects.filter(status="escalated")
+            scope_complaints(user, Complaint.objects.filter(status="escalated"))
             .select_related("customer", "department")
             .order_by("received_at", "pk")[:limit]
         )
@@ -287,14 +296,17 @@ def _breached_clocks(
     return sorted(groups.items())
 
 
-def leadership_overview(now: datetime, *, limit: int = 200) -> Leadership:
+def leadership_overview(user: User, now: datetime, *, limit: int = 200) -> Leadership:
+    """Escalated and overdue complaints, within what the user may see (a department head: their
+    department's, those with a task for it, and escalated ones; leadership: all)."""
     escalations = list(
-        Complaint.objects.filter(status="escalated")
+        scope_complaints(user, Complaint.objects.filter(status="escalated"))
         .select_related("customer", "department", "assignee")
         .order_by("received_at", "pk")[:limit]
     )
+    overdue = Complaint.objects.filter(next_due_at__lt=now, status__in=OPEN_STATUS_VALUES)
     breaches = list(
-        Complaint.objects.filter(next_due_at__lt=now, status__in=OPEN_STATUS_VALUES)
+        scope_complaints(user, overdue)
         .select_related("customer", "department", "assignee")
         .order_by("next_due_at", "pk")[:limit]
     )
@@ -323,7 +335,14 @@ def customers_matching(
         )
         customers = list(Customer.objects.filter(pk__in=ids)[:limit])
     elif name and len(name.strip()) >= 3:
-        customers = list(Customer.objects.filter(name__icontains=name.strip())[:limit])
+        by_name = Customer.objects.filter(name__icontains=name.strip())
+        if complaint_scope(user):
+            # A user with a limited scope (a department head) finds by name only the customers
+            # of complaints they may see: a name fragment must not list everyone's contacts.
+            by_name = by_name.filter(
+                Exists(scope_complaints(user, Complaint.objects.filter(customer_id=OuterRef("pk"))))
+            )
+        customers = list(by_name[:limit])
     out = []
     for customer in customers:
         history = scope_complaints(

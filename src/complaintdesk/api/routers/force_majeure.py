@@ -37,9 +37,10 @@ from complaintdesk.api.children import MAX_ID
 from complaintdesk.api.complaints import ERRORS, IDEMPOTENCY_RE, expected_version
 from complaintdesk.api.errors import ApiError, lang_of
 from complaintdesk.api.models import IdempotentRequest
-from complaintdesk.api.schemas import Version, When, _In, _Out
+from complaintdesk.api.schemas import Version, _In, _Out
 from complaintdesk.api.serializers import _t, _username
 from complaintdesk.complaints.messages import msg as complaint_msg
+from complaintdesk.complaints.schemas import When
 from complaintdesk.core.errors import (
     Conflict,
     NotFound,
@@ -247,10 +248,14 @@ def _encode_cursor(event: ForceMajeureEvent) -> str:
 
 def _decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
+        if len(cursor) > 300:
+            raise ValueError(cursor)
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         starts, pk = json.loads(raw)
         value = datetime.fromisoformat(starts)
-        if value.tzinfo is None or not isinstance(pk, int) or not 0 < pk <= MAX_ID:
+        if value.tzinfo is None or not 1900 <= value.year <= 2999:  # far-off years overflow
+            raise ValueError(cursor)
+        if not isinstance(pk, int) or isinstance(pk, bool) or not 0 < pk <= MAX_ID:
             raise ValueError(cursor)
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise ApiError(422, "invalid_cursor", field="cursor") from None

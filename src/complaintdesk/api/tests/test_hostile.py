@@ -40,6 +40,9 @@ HOSTILE_BODIES = {
     "received_at in year 1": _json(received_at="0001-01-01T00:00:00+14:00"),
     "received_at in year 9999": _json(received_at="9999-12-31T23:59:59-12:00"),
     "received_at without zone": _json(received_at="2025-03-05T08:30:00"),
+    "content time in year 9999": _json(content={"occurred_at": "9999-12-31T23:00:00Z"}),
+    "content time in year 1": _json(content={"occurred_at": "0001-01-01T00:00:00+14:00"}),
+    "payment time in year 9999": _json(payment={"paid_at": "9999-12-31T23:00:00-12:00"}),
     "payment is a list": _json(payment=[1, 2]),
     "negative amount": _json(payment={"amount_vnd": -5}),
     "huge amount": _json(payment={"amount_vnd": 10**30}),
@@ -124,6 +127,7 @@ HOSTILE_ACTION_BODIES = {
     "version is zero": {"inputs": {"reason": "x"}, "version": 0},
     "unknown key": {"inputs": {"reason": "x"}, "actor": "admin"},
     "reason of NULs only": {"inputs": {"reason": "\x00\x00"}},
+    "version is a superscript": {"inputs": {"reason": "x"}, "version": "²"},
 }
 
 
@@ -150,6 +154,12 @@ def test_hostile_action_bodies_change_nothing(org, client_for, body):
         ("GET", "/complaints?phone=09%0012", None),
         ("GET", "/complaints?department=ky%00thuat", None),
         ("GET", "/complaints?cursor=eyJ%00", None),
+        # {"o": "r", "t": "0001-01-01T00:00:00+14:00", "i": 1}: overflows when made UTC (SQLite)
+        (
+            "GET",
+            "/complaints?cursor=eyJvIjogInIiLCAidCI6ICIwMDAxLTAxLTAxVDAwOjAwOjAwKzE0OjAwIiwgImkiOiAxfQ",
+            None,
+        ),
         ("GET", "/complaints?limit=1e9", None),
         ("GET", "/complaints?received_from=0001-01-01T00:00:00%2B14:00", None),
         ("GET", "/complaints?received_to=soon", None),
@@ -205,3 +215,37 @@ def test_nul_only_query_values_count_as_empty(org, client_for):
 
     assert response.status_code == 200
     assert [item["code"] for item in response.json()["items"]] == [complaint.code]
+
+
+def test_a_lone_surrogate_in_text_becomes_a_replacement_character(org, client_for):
+    """\\ud800 is valid JSON but not UTF-8: it would fail in the database or the journal's hash."""
+    client = client_for(org.receiver)
+    body = '{"channel": "api", "customer": {"name": "An\\ud800", "phone": "0912345678"},'
+    body += ' "subject": "M\\u1ea5t s\\u00f3ng \\udfff"}'
+    created = client.generic("POST", f"{BASE}/complaints", body, content_type="application/json")
+    assert created.status_code == 201, created.content[:300]
+    complaint = Complaint.objects.get()
+    assert (complaint.subject, complaint.customer.name) == ("Mất sóng \ufffd", "An\ufffd")
+    withdraw = client.generic(
+        "POST",
+        f"{BASE}/complaints/{complaint.code}/actions/withdraw",
+        '{"inputs": {"reason": "Kh\\u00f4ng c\\u1ea7n n\\u1eefa \\ud800"}}',
+        content_type="application/json",
+    )
+    assert withdraw.status_code == 200, withdraw.content[:300]
+    assert withdraw.json()["status"] == "withdrawn"
+    entries = JournalEntry.objects.filter(complaint_id=complaint.pk)
+    said = [json.dumps(e.after, ensure_ascii=False) for e in entries]
+    assert any("Không cần nữa \ufffd" in text for text in said)
+
+
+def test_an_if_match_of_unicode_digits_is_refused_not_a_500(org, client_for):
+    complaint = ComplaintFactory.create(actor=org.receiver)
+    response = client_for(org.receiver).patch(
+        f"{BASE}/complaints/{complaint.code}",
+        {"subject": "Mất sóng cả ngày"},
+        content_type="application/json",
+        HTTP_IF_MATCH="²",
+    )
+    assert response.status_code in (400, 422), response.content[:300]
+    assert Complaint.objects.get(pk=complaint.pk).version == 1

@@ -8,7 +8,12 @@ import phonenumbers
 
 from complaintdesk.core.phones import to_e164
 
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$")
+# No whitespace or control characters (PostgreSQL refuses NUL in text); at most 254 characters
+# in all (RFC 5321's path limit, and the longest address the models keep).
+EMAIL_RE = re.compile(
+    r"[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]{1,190}\.[^@\s\x00-\x1f\x7f]{2,63}"
+)
+EMAIL_MAX = 254
 
 
 class InvalidIdentity(ValueError):
@@ -32,7 +37,7 @@ def try_normalize_phone(raw: str) -> str | None:
 
 def normalize_email(raw: str) -> str:
     text = (raw or "").strip()
-    if not EMAIL_RE.match(text):
+    if len(text) > EMAIL_MAX or not EMAIL_RE.fullmatch(text):
         raise InvalidIdentity(raw)
     local, _, domain = text.rpartition("@")
     return f"{local}@{domain.lower()}"

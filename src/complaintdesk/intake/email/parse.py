@@ -138,11 +138,12 @@ def _sender(msg: Message) -> tuple[str, str]:
 def _date(msg: Message, fallback: datetime) -> datetime:
     try:
         value = parsedate_to_datetime(_header(msg, "Date"))
-    except (TypeError, ValueError, IndexError):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)  # OverflowError: "31 Dec 9999 23:59:59 -1200"
+    except (TypeError, ValueError, IndexError, OverflowError):
         return fallback
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    return value if 1900 <= value.year <= 2999 else fallback
 
 
 def parse_email(

@@ -17,6 +17,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from complaintdesk.core.jsonbody import JsonRefused, loads
 from complaintdesk.intake.base import (
     IGNORED,
     MALFORMED,
@@ -84,9 +85,9 @@ def split_payload(raw: bytes, received_at: datetime) -> tuple[list[QueuedEvent],
     """The events of one webhook POST, each to be queued with its own JSON as raw payload.
     Returns ``(events, ignored_reason)``; ``PayloadInvalid`` when the body is not readable."""
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise PayloadInvalid(f"not JSON: {type(exc).__name__}") from None
+        data = loads(raw)
+    except JsonRefused as exc:
+        raise PayloadInvalid(str(exc)) from None
     if not isinstance(data, dict) or not isinstance(data.get("entry"), list):
         raise PayloadInvalid("no entry list")
     if data.get("object") != "page":
@@ -143,8 +144,8 @@ def parse_event(raw: bytes, received_at: datetime) -> InboundMessage | InboundRe
 
     sender = ""
     try:
-        event = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        event = loads(raw)
+    except JsonRefused:
         return rejected(MALFORMED, "event is not JSON")
     if not isinstance(event, dict):
         return rejected(MALFORMED, "event is not an object")

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from complaintdesk.core.jsonbody import JsonRefused, loads
 
 EVENTS = ("ringing", "answered", "ended", "missed")
 
@@ -39,10 +41,11 @@ def check_signature(
         return "no webhook secret configured"
     if not header or not timestamp:
         return "missing signature or timestamp"
-    try:
-        sent = int(timestamp.strip())
-    except ValueError:
+    if not re.fullmatch(
+        r"[0-9]{1,12}", timestamp.strip()
+    ):  # Unix seconds; int() takes 4,300 digits
         return "bad timestamp"
+    sent = int(timestamp.strip())
     if abs(now.timestamp() - sent) > max_skew:
         return "timestamp outside the allowed window (replay?)"
     if not header.lower().startswith("sha256="):
@@ -88,14 +91,17 @@ def _moment(value: Any, fallback: datetime) -> datetime:
             raise PayloadInvalid("occurred_at is not ISO 8601") from None
         if moment.tzinfo is None:
             raise PayloadInvalid("occurred_at has no UTC offset")
-        return moment.astimezone(UTC)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00+14:00
+            raise PayloadInvalid("occurred_at out of range") from None
     raise PayloadInvalid("occurred_at is neither a date nor a number")
 
 
 def parse(raw: bytes, received_at: datetime) -> CallEventIn:
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        data = loads(raw)
+    except JsonRefused:
         raise PayloadInvalid("not JSON") from None
     if not isinstance(data, dict):
         raise PayloadInvalid("not an object")

@@ -110,7 +110,7 @@ def chat_message_receive(
     text = clean_text(text, max_length=MAX_TEXT)
     if not text and not attachments:
         raise ValidationFailed({"text": ("Vui lòng nhập nội dung.", "Please type a message.")})
-    client_id = (client_id or uuid.uuid4().hex).strip()[:100]
+    client_id = clean_text(client_id, max_length=100) or uuid.uuid4().hex
     names = ", ".join(a.name for a in attachments)
     raw = json.dumps(
         {"session": session.session_id, "client_id": client_id, "text": text, "files": names},

@@ -33,6 +33,7 @@ from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.uploads import inspect_upload
 from complaintdesk.core.clock import local
 from complaintdesk.core.errors import ValidationFailed
+from complaintdesk.core.jsonbody import JsonRefused, loads
 from complaintdesk.intake.base import InboundAttachment
 from complaintdesk.intake.ratelimit import allow, client_ip, rate, too_many
 from complaintdesk.intake.webchat.frames import frameable, language
@@ -53,8 +54,8 @@ def _lang(request: HttpRequest) -> str:
 def _body(request: HttpRequest) -> dict[str, Any]:
     if request.content_type == "application/json":
         try:
-            data = json.loads(request.body.decode("utf-8") or "{}")
-        except (UnicodeDecodeError, ValueError):
+            data = loads(request.body or b"{}")
+        except JsonRefused:
             return {}
         return data if isinstance(data, dict) else {}
     return {k: request.POST.get(k, "") for k in request.POST}
@@ -228,7 +229,9 @@ def chat_stream(request: HttpRequest) -> HttpResponseBase:
     if not allow("chat-stream", client_ip(request), limit=limit, window=window):
         return too_many(window)
     raw_after = request.headers.get("Last-Event-ID") or request.GET.get("after") or "0"
-    after = int(raw_after) if raw_after.isdigit() else 0
+    after = (
+        int(raw_after) if raw_after.isascii() and raw_after.isdigit() and len(raw_after) < 19 else 0
+    )
     response = StreamingHttpResponse(_events(session.pk, after), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once

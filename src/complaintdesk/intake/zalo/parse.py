@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import re
 from datetime import UTC, datetime
 from typing import Any
 
+from complaintdesk.core.jsonbody import JsonRefused, loads
 from complaintdesk.intake.base import (
     IGNORED,
     MALFORMED,
@@ -76,9 +76,9 @@ def _time(value: Any, fallback: datetime) -> datetime:
 
 def read(raw: bytes) -> dict[str, Any]:
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise PayloadInvalid(f"not JSON: {type(exc).__name__}") from None
+        data = loads(raw)
+    except JsonRefused as exc:
+        raise PayloadInvalid(str(exc)) from None
     if not isinstance(data, dict) or not isinstance(data.get("event_name"), str):
         raise PayloadInvalid("no event_name")
     return data

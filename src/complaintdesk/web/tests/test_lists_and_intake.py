@@ -145,6 +145,36 @@ def test_leadership_view_is_for_leadership(client, org, complaint_factory):
     assert c.code in response.content.decode()
 
 
+def test_a_head_sees_only_overdue_complaints_within_their_scope(client, org, complaint_factory):
+    ours = complaint_factory.create(actor=org.receiver, subject="Mất tín hiệu ở quận 3")
+    task_create(complaint=ours, actor=org.receiver, department_code="ky-thuat", title="Đo tín hiệu")
+    billing = complaint_factory.create(actor=org.receiver, subject="Trừ tiền hai lần")
+    past = utcnow() - timedelta(hours=2)
+    Complaint.objects.filter(pk__in=[ours.pk, billing.pk]).update(next_due_at=past)
+    client.force_login(org.head)  # head of the technical department
+    page = client.get(reverse("web:leadership"))
+    assert [c.code for c in page.context["data"].breaches] == [ours.code]
+    assert billing.code not in page.content.decode()
+    client.force_login(org.leadership)
+    page = client.get(reverse("web:leadership"))
+    assert {c.code for c in page.context["data"].breaches} == {ours.code, billing.code}
+
+
+def test_my_work_lists_no_assigned_complaint_outside_the_users_scope(
+    client, org, complaint_factory
+):
+    elsewhere = complaint_factory.create(actor=org.receiver, subject="Hoàn tiền gói năm")
+    ours = complaint_factory.create(actor=org.receiver, subject="Mất tín hiệu")
+    task_create(complaint=ours, actor=org.receiver, department_code="ky-thuat", title="Kiểm tra")
+    Complaint.objects.filter(pk__in=[elsewhere.pk, ours.pk]).update(assignee=org.staff)
+    client.force_login(org.staff)
+    response = client.get(reverse("web:my_work"))
+    listed = {item.complaint.code for item in response.context["work"].items}
+    assert listed == {ours.code}
+    assert elsewhere.code not in response.content.decode()
+    assert client.get(f"/complaints/{elsewhere.pk}/").status_code == 404
+
+
 def _intake(**extra):
     data = {
         "idempotency_key": "k-1",
@@ -234,6 +264,26 @@ def test_customer_lookup_shows_earlier_complaints(client, org, complaint_factory
     assert "Đỗ Văn Em" in text and old.code in text
     new = client.get(reverse("web:customer_lookup"), {"phone": "0909999999"}).content.decode()
     assert "Khách hàng mới — chưa có trong hệ thống." in new
+
+
+def test_a_head_finds_by_name_only_customers_of_complaints_they_may_see(
+    client, org, complaint_factory
+):
+    ours = complaint_factory.create(
+        actor=org.receiver, customer={"name": "Đỗ Minh Hùng", "phone": "0903000222"}
+    )
+    task_create(complaint=ours, actor=org.receiver, department_code="ky-thuat", title="Kiểm tra")
+    complaint_factory.create(
+        actor=org.receiver, customer={"name": "Đỗ Minh Hoa", "phone": "0903000333"}
+    )
+    url = reverse("web:customer_lookup")
+    client.force_login(org.receiver)
+    text = client.get(url, {"name": "Đỗ Minh"}).content.decode()
+    assert "Đỗ Minh Hùng" in text and "Đỗ Minh Hoa" in text
+    client.force_login(org.head)
+    text = client.get(url, {"name": "Đỗ Minh"}).content.decode()
+    assert "Đỗ Minh Hùng" in text
+    assert "Đỗ Minh Hoa" not in text and "+84903000333" not in text
 
 
 def test_procedure_preview_and_receipt(client, org, complaint_factory):

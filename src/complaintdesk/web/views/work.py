@@ -58,6 +58,6 @@ def board(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def leadership(request: HttpRequest) -> HttpResponse:
-    require(request, "leadership.view")
-    data = selectors.leadership_overview(utcnow())
+    user = require(request, "leadership.view")
+    data = selectors.leadership_overview(user, utcnow())
     return render(request, "web/leadership.html", {"data": data})

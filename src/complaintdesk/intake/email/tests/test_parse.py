@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import quopri
+import re
 import unicodedata
 from datetime import UTC, datetime
 from email.charset import QP, Charset
@@ -227,3 +228,20 @@ def test_attachments_are_kept_with_their_names():
         ("ảnh lỗi.png", PNG, "image/png"),
         ("hoa don.pdf", b"%PDF-1.4 x", "application/pdf"),
     ]
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        "Fri, 31 Dec 9999 23:59:59 -1200",  # overflows when made UTC
+        "Wed, 1 Jan 1000 00:00:00 +1400",
+        "Tue, 1 Jan 1850 08:00:00 +0700",
+        "not a date at all",
+    ],
+)
+def test_an_absurd_date_falls_back_to_when_the_mail_was_fetched(date):
+    raw = re.sub(rb"(?m)^Date: .*$", b"Date: " + date.encode(), mail().as_bytes(), count=1)
+    assert b"Date: " + date.encode() in raw
+    result = parsed(raw)
+    assert result.received_at == NOW
+    assert result.text  # the mail is read, not kept aside as malformed

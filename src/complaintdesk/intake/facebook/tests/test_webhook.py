@@ -144,6 +144,19 @@ def test_wrong_shape_gets_400_and_is_kept(deliver):
     assert InboundRecord.objects.get().status == "malformed"
 
 
+def test_signed_but_hostile_payloads_are_refused_or_cleaned_never_a_500(deliver):
+    nested = b'{"object":"page","entry":' + b"[" * 5000 + b"]" * 5000 + b"}"
+    assert deliver(nested).status_code == 400
+    assert "nested too deeply" in InboundRecord.objects.get().reason
+    # NUL in the ids (PostgreSQL refuses it in text) and a lone surrogate (not UTF-8) in the text
+    raw = body(event("Trừ tiền hai lần SURROGATE", mid="m_NULB"))
+    raw = raw.replace(b"SURROGATE", b"\\ud800").replace(b"NUL", b"\\u0000")
+    assert deliver(raw).status_code == 200
+    complaint = Complaint.objects.get()
+    assert complaint.description == "Trừ tiền hai lần \ufffd"
+    assert InboundRecord.objects.filter(provider_message_id="m_B").exists()
+
+
 def test_echoes_and_non_message_events_are_ignored(deliver):
     delivery = {"sender": {"id": PSID}, "recipient": {"id": "1"}, "delivery": {"mids": ["x"]}}
     deliver(body(event("Cảm ơn anh chị", mid="m_echo", echo=True), delivery))

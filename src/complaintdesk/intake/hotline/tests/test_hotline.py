@@ -84,6 +84,28 @@ def test_malformed_events_get_400_and_are_kept(client, channels):
     ]
 
 
+def test_hostile_timestamps_and_bodies_are_refused_not_a_500(client, channels):
+    body = call_event("ringing")
+    for stamp in ("1" + "0" * 400, "²", "-5", " "):
+        response = client.post(
+            "/webhooks/hotline",
+            data=body,
+            content_type="application/json",
+            HTTP_X_HOTLINE_TIMESTAMP=stamp,
+            HTTP_X_HOTLINE_SIGNATURE="sha256=" + "0" * 64,
+        )
+        assert response.status_code in (401, 403), stamp
+    nested = b'{"event": "ringing", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    year_one = call_event("ringing", call_id="c-2", occurred_at="0001-01-01T00:00:00+14:00")
+    assert send(client, nested).status_code == 400
+    assert send(client, year_one).status_code == 400
+    assert not Call.objects.exists()
+    assert list(InboundRecord.objects.order_by("id").values_list("status", "reason")) == [
+        ("malformed", "not JSON"),
+        ("malformed", "occurred_at out of range"),
+    ]
+
+
 def test_events_move_a_call_forward_even_out_of_order(client, channels):
     start = datetime(2026, 3, 5, 8, 0, tzinfo=LOCAL_TZ)
     send(

@@ -12,6 +12,7 @@ from complaintdesk.intake.base import OutboundMessage
 from complaintdesk.intake.email.tests.mails import PNG
 from complaintdesk.intake.registry import adapter_for
 from complaintdesk.intake.webchat.models import ChatLine, ChatSession
+from complaintdesk.intake.webchat.services import chat_session_of
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +108,22 @@ def test_the_visitor_is_told_the_code_in_the_conversation(client):
     )
 
 
+def test_a_complaint_code_and_the_customers_phone_typed_in_do_not_join_their_complaint(client):
+    """Anyone can type a customer's phone next to a (sequential) complaint code: the chat must
+    not become that complaint's conversation, or its replies and notices reach a stranger."""
+    owner = start(client)
+    say(client, owner, "Mất kết nối khi xem phim")
+    theirs = Complaint.objects.get()
+    stranger = start(client, name="Người lạ")  # the same phone, typed in
+    response = say(client, stranger, f"Cho hỏi tiến độ phiếu {theirs.code}")
+    assert response.status_code == 201
+    assert response.json()["code"] != theirs.code
+    mine = Complaint.objects.exclude(pk=theirs.pk).get()
+    assert mine.description == f"Cho hỏi tiến độ phiếu {theirs.code}"
+    assert not Message.objects.filter(complaint=theirs).exists()
+    assert chat_session_of(theirs).name == "Võ Thị Mai"  # replies and notices still go there
+
+
 def test_the_event_stream_delivers_an_agent_reply_sent_through_the_adapter(client):
     token = start(client)
     say(client, token, "Phim không có phụ đề")
@@ -194,3 +211,39 @@ def test_sessions_are_rate_limited_per_address(client, settings):
         content_type="application/json",
     )
     assert response.status_code == 429
+
+
+def test_hostile_chat_input_gets_an_answer_not_a_500(client):
+    nested = "[" * 5000 + "]" * 5000
+    for path in ("/webhooks/chat/session", "/webhooks/chat/messages"):
+        response = client.post(path, data=nested, content_type="application/json")
+        assert response.status_code in (403, 422), path
+    refused = client.post(
+        "/webhooks/chat/session",
+        data=json.dumps({"name": "An", "email": "a\x1fb@vieon.vn"}),
+        content_type="application/json",
+    )
+    assert refused.status_code == 422
+    long_email = (
+        "a" * 64 + "@" + "b" * 190 + ".vn"
+    )  # the pattern's parts allow it; 254 in all do not
+    refused = client.post(
+        "/webhooks/chat/session",
+        data=json.dumps({"name": "An", "email": long_email}),
+        content_type="application/json",
+    )
+    assert refused.json()["errors"] == {"email": "Email không hợp lệ."}
+    assert not ChatSession.objects.exists()
+    token = start(client, name="An\ud800")
+    assert ChatSession.objects.get().name == "An\ufffd"
+    sent = client.post(
+        "/webhooks/chat/messages",
+        data='{"text": "M\\u1ea5t s\\u00f3ng \\ud800", "client_id": "\\u0000"}',
+        content_type="application/json",
+        HTTP_X_CHAT_TOKEN=token,
+    )
+    assert sent.status_code == 201, sent.content
+    assert Complaint.objects.get().description == "Mất sóng \ufffd"
+    for after in ("²", "9" * 5000):
+        stream = client.get("/webhooks/chat/stream", {"t": token, "after": after})
+        assert [data["direction"] for _, _, data in events(stream)] == ["in", "out"]

@@ -65,6 +65,25 @@ def test_a_submission_opens_a_complaint_and_answers_its_code(client, channels):
     assert complaint.customer.identities.get(kind="phone").value == "+84912345678"
 
 
+def test_a_complaint_code_and_the_customers_phone_typed_in_open_a_new_complaint(client, channels):
+    client.post(URL, fields(fresh_token(client)))
+    theirs = Complaint.objects.get()
+    response = client.post(
+        URL,
+        fields(
+            fresh_token(client),
+            name="Người lạ",
+            subject=f"Bổ sung cho phiếu {theirs.code}",
+            message="Xin gửi lại kết quả xử lý vào email này.",
+        ),
+    )
+    assert response.status_code == 200
+    mine = Complaint.objects.exclude(pk=theirs.pk).get()  # a complaint of its own
+    html = response.content.decode()
+    assert mine.code in html
+    assert not theirs.messages.exists()
+
+
 def test_the_answer_names_the_deadlines_when_the_procedure_starts_clocks(client, channels):
     from complaintdesk.intake.webchat.receipt import deadlines
 

@@ -324,26 +324,31 @@ def leadership_overview(user: User, now: datetime, *, limit: int = 200) -> Leade
 def customers_matching(
     user: User, *, phone: str, name: str, limit: int = 5
 ) -> list[dict[str, Any]]:
-    """Customers known by this phone (any format), else by name; with their latest complaints."""
+    """Customers known by this phone (any format), else by name; with their latest complaints.
+
+    A user with a limited scope (a department head) sees the card of a customer only when one of
+    the customer's complaints is theirs to see: a name fragment must not list everyone's
+    contacts, nor a typed phone show a stranger's other phones and emails. A customer found by
+    phone outside that scope is reported as known (``hidden``), without details — the complaint
+    being taken will join that customer all the same."""
     from complaintdesk.complaints.domain.identity import try_normalize_phone
 
+    limited = bool(complaint_scope(user))
+    in_scope = Exists(scope_complaints(user, Complaint.objects.filter(customer_id=OuterRef("pk"))))
     customers: list[Customer] = []
+    hidden = False
     normalized = try_normalize_phone(phone) if phone else None
     if normalized:
         ids = CustomerIdentity.objects.filter(kind=IdentityKind.PHONE, value=normalized).values(
             "customer_id"
         )
-        customers = list(Customer.objects.filter(pk__in=ids)[:limit])
+        by_phone = Customer.objects.filter(pk__in=ids)
+        customers = list((by_phone.filter(in_scope) if limited else by_phone)[:limit])
+        hidden = limited and not customers and by_phone.exists()
     elif name and len(name.strip()) >= 3:
         by_name = Customer.objects.filter(name__icontains=name.strip())
-        if complaint_scope(user):
-            # A user with a limited scope (a department head) finds by name only the customers
-            # of complaints they may see: a name fragment must not list everyone's contacts.
-            by_name = by_name.filter(
-                Exists(scope_complaints(user, Complaint.objects.filter(customer_id=OuterRef("pk"))))
-            )
-        customers = list(by_name[:limit])
-    out = []
+        customers = list((by_name.filter(in_scope) if limited else by_name)[:limit])
+    out: list[dict[str, Any]] = []
     for customer in customers:
         history = scope_complaints(
             user,
@@ -358,6 +363,8 @@ def customers_matching(
                 "history": list(history),
             }
         )
+    if hidden:
+        out.append({"hidden": True})
     return out
 
 

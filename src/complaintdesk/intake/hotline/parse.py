@@ -77,14 +77,16 @@ def _text(data: dict[str, Any], key: str, limit: int) -> str:
 
 
 def _moment(value: Any, fallback: datetime) -> datetime:
+    """When the event happened, in UTC; a year outside 1900–2999 is refused (it would overflow
+    when shown in local time, and a complaint opened from the call refuses it)."""
     if value in (None, ""):
         return fallback
     if isinstance(value, int | float) and not isinstance(value, bool):
         try:
-            return datetime.fromtimestamp(float(value), tz=UTC)
+            moment = datetime.fromtimestamp(float(value), tz=UTC)
         except (OverflowError, OSError, ValueError):
             raise PayloadInvalid("occurred_at out of range") from None
-    if isinstance(value, str):
+    elif isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
@@ -92,10 +94,14 @@ def _moment(value: Any, fallback: datetime) -> datetime:
         if moment.tzinfo is None:
             raise PayloadInvalid("occurred_at has no UTC offset")
         try:
-            return moment.astimezone(UTC)
+            moment = moment.astimezone(UTC)
         except OverflowError:  # 0001-01-01T00:00+14:00
             raise PayloadInvalid("occurred_at out of range") from None
-    raise PayloadInvalid("occurred_at is neither a date nor a number")
+    else:
+        raise PayloadInvalid("occurred_at is neither a date nor a number")
+    if not 1900 <= moment.year <= 2999:
+        raise PayloadInvalid("occurred_at out of range")
+    return moment
 
 
 def parse(raw: bytes, received_at: datetime) -> CallEventIn:

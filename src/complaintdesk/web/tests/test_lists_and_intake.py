@@ -284,6 +284,12 @@ def test_a_head_finds_by_name_only_customers_of_complaints_they_may_see(
     text = client.get(url, {"name": "Đỗ Minh"}).content.decode()
     assert "Đỗ Minh Hùng" in text
     assert "Đỗ Minh Hoa" not in text and "+84903000333" not in text
+    # By phone: their own customer's card; a stranger only as "known", without details.
+    assert "Đỗ Minh Hùng" in client.get(url, {"phone": "0903 000 222"}).content.decode()
+    text = client.get(url, {"phone": "0903000333"}).content.decode()
+    assert "Đỗ Minh Hoa" not in text and "Phiếu trước đây" not in text
+    assert "Khách hàng đã có trong hệ thống" in text
+    assert "Khách hàng mới" in client.get(url, {"phone": "0903000444"}).content.decode()
 
 
 def test_procedure_preview_and_receipt(client, org, complaint_factory):

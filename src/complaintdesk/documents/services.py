@@ -19,6 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from complaintdesk.complaints.hooks import emit_notices
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.core.clock import local, utcnow
+from complaintdesk.core.errors import Conflict, ValidationFailed
 from complaintdesk.documents.links import tracking_token
 from complaintdesk.documents.models import LetterCounter, LetterTemplate, ReplyLetter
 from complaintdesk.journal.services import journal_append
@@ -67,8 +68,19 @@ def tracking_url(complaint: Complaint) -> str:
     return getattr(settings, "PUBLIC_BASE_URL", "").rstrip("/") + path
 
 
-def letter_issue(*, complaint: Complaint, actor: Any, now: datetime | None = None) -> ReplyLetter:
-    """The complaint's reply letter, issued now if it has none yet (idempotent)."""
+def letter_issue(
+    *,
+    complaint: Complaint,
+    actor: Any,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> ReplyLetter:
+    """The complaint's reply letter, issued now if it has none yet (idempotent).
+
+    Issuing is an official act — a register number, a notice to the customer, the written-reply
+    clock met — and the letter's wording is frozen from the complaint's recorded result. So it is
+    refused while there is no result to answer with, for a withdrawn complaint, and when the
+    complaint changed since the issuer saw it (``expected_version``)."""
     now = now or utcnow()
     with transaction.atomic():
         fresh = (
@@ -77,6 +89,28 @@ def letter_issue(*, complaint: Complaint, actor: Any, now: datetime | None = Non
         existing = ReplyLetter.objects.filter(complaint=fresh).first()
         if existing is not None:
             return existing
+        if expected_version is not None and fresh.version != expected_version:
+            raise Conflict()
+        if fresh.status == "withdrawn":
+            raise ValidationFailed(
+                {
+                    "status": (
+                        "Khách hàng đã rút khiếu nại: không ban hành công văn trả lời.",
+                        "The customer withdrew the complaint: no reply letter is issued.",
+                    )
+                }
+            )
+        if not (fresh.resolution or "").strip():
+            raise ValidationFailed(
+                {
+                    "resolution": (
+                        "Phiếu chưa có kết quả giải quyết: ghi kết quả (trả lời ngay hoặc giải "
+                        "quyết xong) trước khi ban hành công văn trả lời.",
+                        "The complaint has no result yet: record it (answer now or resolve) "
+                        "before issuing the reply letter.",
+                    )
+                }
+            )
         template = _template()
         year = local(now).year
         number = _next_number(year)

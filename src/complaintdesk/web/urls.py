@@ -28,6 +28,9 @@ urlpatterns = [
     ),
     path("complaints/<int:pk>/messages/", complaint.complaint_message, name="complaint_message"),
     path("complaints/<int:pk>/assign/", complaint.complaint_assign, name="complaint_assign"),
+    path(
+        "complaints/<int:pk>/reply-letter/", complaint.reply_letter_issue, name="reply_letter_issue"
+    ),
     path("complaints/<int:pk>/tasks/", complaint.task_new, name="task_new"),
     path("complaints/<int:pk>/tasks/<int:task_pk>/", complaint.task_edit, name="task_edit"),
     path("complaints/<int:pk>/attachments/", complaint.attachment_upload, name="attachment_upload"),

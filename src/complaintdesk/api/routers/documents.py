@@ -1,5 +1,6 @@
-"""Reply letters (công văn): GET the PDF (issuing it on first call by a role that may send
-messages to customers), or POST to issue it explicitly."""
+"""Reply letters (công văn): POST to issue one (a role that may send messages to customers, once
+the complaint has a recorded result), GET its PDF once issued. Reading never issues: issuing is
+an official act with a register number and a notice to the customer."""
 
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Router, Schema
 
-from complaintdesk.accounts.permissions import has_capability
-from complaintdesk.api.complaints import ERRORS, actor, find, require
+from complaintdesk.api.complaints import ERRORS, expected_version, find, require
 from complaintdesk.core.errors import NotFound
 from complaintdesk.documents.models import ReplyLetter
 from complaintdesk.documents.pdf import letter_pdf
@@ -41,9 +41,7 @@ def reply_letter_pdf(request: HttpRequest, code: str) -> HttpResponse:
     complaint = find(request, code)
     letter = ReplyLetter.objects.filter(complaint=complaint).first()
     if letter is None:
-        if not has_capability(actor(request), "message.send"):
-            raise NotFound("Phiếu chưa có công văn trả lời.", "No reply letter has been issued.")
-        letter = letter_issue(complaint=complaint, actor=actor(request))
+        raise NotFound("Phiếu chưa có công văn trả lời.", "No reply letter has been issued.")
     return _pdf_response(letter)
 
 
@@ -51,9 +49,12 @@ def reply_letter_pdf(request: HttpRequest, code: str) -> HttpResponse:
     "/complaints/{code}/reply-letter", response={200: LetterOut, **ERRORS}, url_name="reply_letter"
 )
 def reply_letter_issue(request: HttpRequest, code: str) -> LetterOut:
+    """Issue the reply letter (idempotent: the letter already issued is returned). With
+    ``If-Match: <version>`` it is refused (409) when the complaint changed since."""
     complaint = find(request, code)
     user = require(request, "message.send")
-    letter = letter_issue(complaint=complaint, actor=user)
+    version = expected_version(None, request.headers.get("If-Match", ""))
+    letter = letter_issue(complaint=complaint, actor=user, expected_version=version)
     return LetterOut(
         reference=letter.reference,
         year=letter.year,

@@ -15,8 +15,10 @@ import pytest
 from django.db import close_old_connections, connection
 from pypdf import PdfReader
 
+from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.schemas import ComplaintIn
 from complaintdesk.complaints.services import complaint_create
+from complaintdesk.core.errors import ValidationFailed
 from complaintdesk.documents.models import LetterCounter, LetterTemplate, ReplyLetter
 from complaintdesk.documents.pdf import letter_pdf
 from complaintdesk.documents.services import letter_issue, vn_date
@@ -126,20 +128,45 @@ def test_the_letter_pdf_reads_as_an_official_letter(org):
 
 
 @pytest.mark.django_db
-def test_the_api_serves_the_letter_and_issues_it_for_allowed_roles(client, org):
+def test_the_api_issues_the_letter_only_on_purpose_and_serves_it_once_issued(client, org):
     complaint = written(org, at(2026, 3, 3))
-    url = f"/api/v1/complaints/{complaint.code}/reply-letter.pdf"
-    client.force_login(org.leadership)
-    refused = client.get(url)
-    assert refused.status_code == 404
-    assert ReplyLetter.objects.count() == 0
-
+    pdf = f"/api/v1/complaints/{complaint.code}/reply-letter.pdf"
+    issue = f"/api/v1/complaints/{complaint.code}/reply-letter"
     client.force_login(org.receiver)
-    issued = client.get(url)
-    assert issued.status_code == 200 and issued["Content-Type"] == "application/pdf"
-    assert issued.content.startswith(b"%PDF")
+    # Opening the PDF never issues a letter (a GET: a link clicked anywhere could otherwise
+    # take a register number and tell the customer they were answered).
+    assert client.get(pdf).status_code == 404
+    refused = client.post(issue, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 422
+    assert "no result yet" in refused.json()["detail"]
+    assert ReplyLetter.objects.count() == 0 and not Outbox.objects.filter(notice="reply_letter")
+    assert {c["name"]: c["state"] for c in clocks_for(complaint)}["written_reply"] == "running"
+
+    complaint.resolution = "Đã thay bộ chia tín hiệu và khôi phục dịch vụ."
+    complaint.save(update_fields=["resolution"])
+    stale = client.post(issue, HTTP_IF_MATCH=str(complaint.version + 1))
+    assert stale.status_code == 409 and ReplyLetter.objects.count() == 0
+    client.force_login(org.leadership)  # may read, may not send to customers
+    assert client.post(issue).status_code == 403
+    client.force_login(org.receiver)
+    issued = client.post(issue, HTTP_IF_MATCH=str(complaint.version))
+    assert issued.status_code == 200 and issued.json()["reference"] == "1/TNKN-CSKH"
+    assert client.post(issue).json()["number"] == 1  # again: the same letter, no new number
     client.force_login(org.leadership)
-    assert client.get(url).status_code == 200  # issued: whoever sees the complaint may read it
+    served = client.get(pdf)
+    assert served.status_code == 200 and served["Content-Type"] == "application/pdf"
+    assert served.content.startswith(b"%PDF")
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_complaint_gets_no_letter(org):
+    complaint = written(org, at(2026, 3, 3))
+    complaint.resolution = "x"
+    complaint.status = "withdrawn"
+    complaint.save(update_fields=["resolution", "status"])
+    with pytest.raises(ValidationFailed):
+        letter_issue(complaint=complaint, actor=org.receiver)
+    assert ReplyLetter.objects.count() == 0
 
 
 def run_together(*calls: Any) -> list[Any]:
@@ -167,6 +194,7 @@ def run_together(*calls: Any) -> list[Any]:
 @pytest.mark.django_db(transaction=True)
 def test_two_issuers_at_once_get_consecutive_numbers_without_gaps(org):
     complaints = [written(org, at(2026, 3, 3), n) for n in range(1, 7)]
+    Complaint.objects.filter(pk__in=[c.pk for c in complaints]).update(resolution="Đã xử lý.")
     for rounds in (complaints[0:2], complaints[2:4], complaints[4:6]):
         results = run_together(*[lambda c=c: letter_issue(complaint=c, actor=None) for c in rounds])
         assert all(isinstance(r, ReplyLetter) for r in results), results

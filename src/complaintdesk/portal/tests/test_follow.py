@@ -115,6 +115,8 @@ def test_the_customer_downloads_the_reply_letter_from_the_link_in_the_notice(cli
 
     complaint = filed(org, channel="letter", procedure="qcatv")
     assert client.get("/tra-cuu/phieu/cong-van.pdf")["Location"] == "/tra-cuu/"
+    complaint.resolution = "Đã khôi phục tín hiệu ngày 04/03/2026."
+    complaint.save(update_fields=["resolution"])
     letter = letter_issue(complaint=complaint, actor=org.receiver)
     body = Outbox.objects.get(complaint=complaint, notice="reply_letter").body
     link = body.split("tại: ")[1].split()[0]

@@ -252,3 +252,34 @@ def test_head_sees_escalated_complaints_and_may_escalate(client, org, complaint)
     client.force_login(org.head)
     assert client.get(detail(complaint.pk)).status_code == 200
     assert complaint.code in client.get(reverse("web:board")).content.decode()
+
+
+def test_the_reply_letter_is_issued_by_a_deliberate_post_once_there_is_a_result(
+    client, org, complaint_factory
+):
+    from complaintdesk.documents.models import ReplyLetter
+
+    complaint = complaint_factory.create(actor=org.receiver, channel="letter")
+    url = reverse("web:reply_letter_issue", args=[complaint.pk])
+    client.force_login(org.receiver)
+    page = client.get(reverse("web:complaint_detail", args=[complaint.pk])).content.decode()
+    assert "Ban hành công văn trả lời" not in page  # nothing to answer with yet
+    refused = client.post(url, {"version": complaint.version}, follow=True).content.decode()
+    assert "Phiếu chưa có kết quả giải quyết" in refused
+    complaint = complaint_transition(
+        complaint=complaint,
+        action="answer_now",
+        actor=org.receiver,
+        inputs={"explanation": "Gói cước đã được hoàn tiền ngày 05/03/2026."},
+    )
+    page = client.get(reverse("web:complaint_detail", args=[complaint.pk])).content.decode()
+    assert "Ban hành công văn trả lời" in page
+    stale = client.post(url, {"version": complaint.version - 1}, follow=True).content.decode()
+    assert "Phiếu đã được người khác cập nhật" in stale
+    assert client.get(url).status_code == 405
+    assert not ReplyLetter.objects.exists()
+    done = client.post(url, {"version": complaint.version}, follow=True).content.decode()
+    letter = ReplyLetter.objects.get()
+    assert f"Đã ban hành công văn số {letter.reference}." in done
+    assert f"Công văn số {letter.reference} (PDF)" in done
+    assert "Gói cước đã được hoàn tiền" in letter.body

@@ -33,6 +33,8 @@ from complaintdesk.complaints.services import (
 )
 from complaintdesk.core.clock import utcnow
 from complaintdesk.core.errors import Conflict, ServiceError
+from complaintdesk.documents.models import ReplyLetter
+from complaintdesk.documents.services import letter_issue
 from complaintdesk.journal.selectors import complaint_timeline
 from complaintdesk.notifications.replies import customer_reply_send
 from complaintdesk.web import selectors
@@ -93,6 +95,13 @@ def _context(request: HttpRequest, complaint: Complaint, **overrides: Any) -> di
         "attach": has_capability(user, "attachment.add"),
         "assign": has_capability(user, "complaint.assign"),
     }
+    letter = ReplyLetter.objects.filter(complaint=complaint).first()
+    can["issue_letter"] = (
+        letter is None
+        and can["message"]
+        and complaint.status != "withdrawn"
+        and bool((complaint.resolution or "").strip())
+    )
     context = {
         "complaint": complaint,
         "customer": complaint.customer,
@@ -125,6 +134,7 @@ def _context(request: HttpRequest, complaint: Complaint, **overrides: Any) -> di
             auto_id="as_%s",
         ),
         "now": now,
+        "letter": letter,
     }
     context.update(overrides)
     return context
@@ -192,6 +202,30 @@ def complaint_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
         )
         return redirect("web:complaint_detail", pk=pk)
     return _page(request, complaint, 422, action_form=(row, form), open_action=action)
+
+
+@login_required
+@require_POST
+def reply_letter_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue the complaint's reply letter (công văn) — a deliberate act, never a side effect of
+    opening the PDF — then show the complaint again with a link to it."""
+    user = require(request, "message.send")
+    complaint = selectors.complaint_for(user, pk)
+    version = forms.IntegerField(min_value=1, max_value=2_147_483_647)
+    try:
+        seen = version.clean(request.POST.get("version"))
+    except forms.ValidationError:
+        messages.error(request, Conflict().message(_lang(request)))
+        return redirect("web:complaint_detail", pk=pk)
+    try:
+        letter = letter_issue(complaint=complaint, actor=user, expected_version=seen)
+    except ServiceError as exc:
+        messages.error(request, exc.message(_lang(request)))
+        return redirect("web:complaint_detail", pk=pk)
+    messages.success(
+        request, _("Đã ban hành công văn số %(reference)s.") % {"reference": letter.reference}
+    )
+    return redirect("web:complaint_detail", pk=pk)
 
 
 def _lang(request: HttpRequest) -> str:

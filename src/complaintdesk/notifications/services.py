@@ -167,7 +167,12 @@ def _claimable(now: datetime, policy: RetryPolicy) -> Q:
 
 
 def outbox_deliver(*, outbox_id: int, now: datetime | None = None) -> Attempt:
-    """Make one delivery attempt if the row is due and nobody else is sending it."""
+    """Make one delivery attempt if the row is due and nobody else is sending it.
+
+    Without ``now`` (production) the claim is stamped when it is made and the outcome when the
+    send returned — a send can hang for ``EMAIL_TIMEOUT`` — so the lease, ``sent_at`` and the
+    retry's backoff count from the real moments. A given ``now`` (tests) stands for both."""
+    fixed = now is not None
     now = now or utcnow()
     policy = retry_policy()
     claimed = Outbox.objects.filter(_claimable(now, policy), pk=outbox_id).update(
@@ -202,6 +207,8 @@ def outbox_deliver(*, outbox_id: int, now: datetime | None = None) -> Attempt:
         shaped = isinstance(getattr(exc, "permanent", None), bool)
         error = (str(exc) or type(exc).__name__) if shaped else f"{type(exc).__name__}: {exc}"
         permanent = getattr(exc, "permanent", False) is True
+    if not fixed:
+        now = utcnow()
     next_at = (
         None if not error else policy.after_failure(attempts=attempt, now=now, permanent=permanent)
     )
@@ -250,10 +257,14 @@ def outbox_deliver(*, outbox_id: int, now: datetime | None = None) -> Attempt:
 
 
 def outbox_dispatch_due(*, now: datetime | None = None, limit: int = 200) -> list[Attempt]:
-    """Deliver rows that are due: never scheduled, due for a retry, or abandoned mid-send."""
-    now = now or utcnow()
+    """Deliver rows that are due: never scheduled, due for a retry, or abandoned mid-send.
+
+    ``now`` chooses the rows; each delivery then reads the clock itself (unless ``now`` was
+    given): with 200 rows and a hanging mail server, a claim stamped with the dispatch's start
+    would look abandoned to another worker minutes before its lease really ran out."""
+    due = now or utcnow()
     ids = list(
-        Outbox.objects.filter(_claimable(now, retry_policy()))
+        Outbox.objects.filter(_claimable(due, retry_policy()))
         .order_by("next_attempt_at", "id")
         .values_list("pk", flat=True)[:limit]
     )

@@ -204,6 +204,32 @@ def test_abandoned_send_is_taken_over_after_the_lease(flaky, org, complaint_fact
     assert (attempt.outcome, attempt.attempt) == ("sent", 2)
 
 
+def test_each_delivery_of_a_dispatch_is_stamped_with_its_own_time(
+    flaky, org, complaint_factory, monkeypatch
+):
+    """A dispatch of many rows over a slow mail server: every claim and outcome carries the
+    moment it happened, so another worker does not take a row over while it is being sent and
+    a retry waits its backoff from the failure, not from the dispatch's start."""
+    complaint = complaint_factory.create(actor=org.receiver)
+    first, _ = _queue(complaint, key="k1")
+    second, _ = _queue(complaint, key="k2")
+    clock = {"now": NOW + timedelta(minutes=1)}
+
+    def slow_clock():
+        clock["now"] += timedelta(minutes=4)  # each reading of the clock: four minutes later
+        return clock["now"]
+
+    monkeypatch.setattr("complaintdesk.notifications.services.utcnow", slow_clock)
+    flaky.reset(fail_times=2)
+    attempts = outbox_dispatch_due()
+    assert [a.outcome for a in attempts] == ["failed", "failed"]
+    rows = {r.pk: r for r in Outbox.objects.filter(pk__in=[first.pk, second.pk])}
+    assert rows[second.pk].claimed_at > rows[first.pk].claimed_at > NOW + timedelta(minutes=1)
+    for row, attempt in zip((rows[first.pk], rows[second.pk]), attempts, strict=True):
+        assert row.next_attempt_at == attempt.next_attempt_at
+        assert row.next_attempt_at > row.claimed_at + timedelta(minutes=4)  # after the send
+
+
 def test_backoff_doubles_up_to_the_cap():
     policy = RetryPolicy(base=timedelta(minutes=1), cap=timedelta(minutes=10), max_attempts=10)
     assert [policy.delay(n).total_seconds() / 60 for n in range(1, 7)] == [1, 2, 4, 8, 10, 10]

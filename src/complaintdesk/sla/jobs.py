@@ -36,7 +36,7 @@ from django_tasks import task
 
 from complaintdesk.core.clock import utcnow
 from complaintdesk.journal.services import journal_append, journal_batch
-from complaintdesk.sla.calendars import calendar_get, default_calendar_slug
+from complaintdesk.sla.calendars import calendar_clear_cache, calendar_get, default_calendar_slug
 from complaintdesk.sla.domain.clocks import ClockSpec, escalation_time
 from complaintdesk.sla.models import Clock, ClockState
 from complaintdesk.sla.services import clocks_recompute
@@ -542,5 +542,10 @@ def sweep() -> dict[str, int]:
 @task()
 def recompute_clocks(calendar: str | None = None) -> int:
     """Recompute the active clocks on ``calendar`` (``None``: every calendar) after a calendar
-    change (enqueued by ``sla.services.calendar_changed``)."""
+    change (enqueued by ``sla.services.calendar_changed``).
+
+    The change was made in another process (the web), whose signals cleared only its own
+    caches; here the calendar stamp may have been read a moment before that commit and be
+    remembered for ``REFERENCE_CACHE_SECONDS``, which would rebuild nothing and move no clock."""
+    calendar_clear_cache()
     return len(clocks_recompute(calendar=calendar, now=utcnow()))

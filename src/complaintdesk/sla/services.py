@@ -634,7 +634,8 @@ def clocks_recompute(
 ) -> list[Clock]:
     """Recompute active clocks (all on ``calendar``, or ``clocks``) after a calendar change.
 
-    Only clocks whose due instant or state actually changed are saved and journaled.
+    Only clocks whose due, warning or escalation instant or state changed are saved and
+    journaled.
     """
     qs = Clock.objects.filter(stopped_at__isnull=True)
     if calendar is not None:
@@ -650,8 +651,11 @@ def clocks_recompute(
             locked = Clock.objects.select_for_update().filter(pk__in=batch, stopped_at__isnull=True)
             for clock in locked.order_by("id"):
                 before = _snapshot(clock)
+                moments = (clock.due_at, clock.state, clock.warn_at, clock.escalate_at)
                 _refresh(clock, now)
-                if (clock.due_at, clock.state) == (before["due_at"], before["state"]):
+                # The next escalation or warning can move without the due instant (a breached
+                # clock whose next level fell on a day now declared off).
+                if (clock.due_at, clock.state, clock.warn_at, clock.escalate_at) == moments:
                     continue
                 _save(clock, "clock.recomputed", actor=actor, now=now, before=before)
                 complaint_sync_next_due(clock.complaint_id)

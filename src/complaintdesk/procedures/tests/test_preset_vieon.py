@@ -217,3 +217,47 @@ def test_reopening_restarts_the_acknowledgement(org):
         "24:00 ngày 04/03/2026",
     )
     assert next_due(complaint) == at(2026, 3, 5, 0)
+
+
+def test_answering_later_then_notifying_the_result_stops_the_acknowledgement_clock(org):
+    """The customer told more time is needed has been acknowledged: the clock must not run on,
+    breach and escalate after the result was sent (``acknowledge`` is not offered once resolved)."""
+    complaint = intake(org.receiver, received=at(2026, 3, 2, 9))
+    complaint = act(complaint, "start_verification", org.receiver, at(2026, 3, 2, 10))
+    complaint = act(complaint, "answer_later", org.receiver, at(2026, 3, 3, 9))
+    assert clock(complaint, "acknowledge")["state"] == "met"
+    complaint = act(complaint, "resolve", org.receiver, at(2026, 3, 4, 9))
+    complaint = act(complaint, "notify_result", org.receiver, at(2026, 3, 4, 10))
+    assert clock(complaint, "acknowledge")["state"] == "met"
+    assert next_due(complaint) is None
+
+
+def test_the_migration_moves_an_unedited_vieon_to_version_2(org):
+    """Databases seeded with the shipped version 1 get the fixed stops as version 2; a copy the
+    organisation edited is left alone."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from complaintdesk.procedures.domain.parse import load_definition
+    from complaintdesk.procedures.models import Procedure, ProcedureVersion
+    from complaintdesk.procedures.presets import checksum, preset_source
+
+    migration = import_module("complaintdesk.procedures.migrations.0003_vieon_acknowledge_stops")
+    old_source = preset_source("vieon").replace(
+        "stop: [acknowledge, answer_now, answer_later, notify_result]",
+        "stop: [acknowledge, answer_now]",
+    )
+    old = load_definition(old_source).to_dict()
+    assert checksum(old) == migration.SHIPPED_V1
+    procedure = Procedure.objects.get(slug="vieon")
+    ProcedureVersion.objects.filter(procedure=procedure, version=procedure.current_version).update(
+        source=old_source, definition=old, checksum=migration.SHIPPED_V1
+    )
+    migration.publish(apps, None)
+    procedure.refresh_from_db()
+    latest = ProcedureVersion.objects.get(procedure=procedure, version=procedure.current_version)
+    stops = next(c for c in latest.definition["clocks"] if c["name"] == "acknowledge")["stop"]
+    assert "notify_result" in stops and "answer_later" in stops
+    migration.publish(apps, None)  # the current version is no longer the shipped one: no-op
+    assert Procedure.objects.get(pk=procedure.pk).current_version == procedure.current_version

@@ -197,7 +197,10 @@ def test_the_admin_edits_the_yaml_and_publishes_a_new_version(org, client):
 def test_the_admin_shows_each_problem_and_publishes_nothing(org, client):
     client.force_login(org.admin)
     procedure = Procedure.objects.get(slug="vieon")
-    broken = FIVE_DAYS.replace("stop: [acknowledge, answer_now]", "stop: [acknowlege]")
+    broken = FIVE_DAYS.replace(
+        "stop: [acknowledge, answer_now, answer_later, notify_result]", "stop: [acknowlege]"
+    )
+    assert broken != FIVE_DAYS
 
     response = _admin_post(client, procedure, broken)
 

@@ -140,3 +140,57 @@ def test_a_calendar_change_is_journaled_and_moves_running_clocks(
         JournalEntry.objects.filter(complaint_id=complaint.pk, action="clock.recomputed").count()
         == 1
     )
+
+
+def test_the_recompute_job_rebuilds_a_calendar_another_process_changed(org, settings):
+    """The worker may have read the calendar stamp a moment before the admin's commit; the
+    web process's signals cleared only the web's caches. The job must not reuse its own."""
+    from datetime import timedelta
+
+    from complaintdesk.core.clock import utcnow
+    from complaintdesk.procedures.tests.helpers import intake, row
+    from complaintdesk.sla.jobs import recompute_clocks
+
+    settings.REFERENCE_CACHE_SECONDS = 600
+    complaint = intake(org.receiver, received=utcnow())
+    before = row(complaint, "acknowledge").due_at
+    calendar_get("vn-official")  # this process has the calendar and its stamp cached
+    last_day = (before - timedelta(microseconds=1)).astimezone(VN).date()
+    CalendarDay.objects.bulk_create(  # as another process would: no signal reaches us
+        [
+            CalendarDay(
+                calendar=Calendar.objects.get(slug="vn-official"),
+                day=last_day,
+                working=False,
+                name="Nghỉ đột xuất",
+            )
+        ]
+    )
+    assert recompute_clocks.call(calendar="vn-official") == 1
+    after = row(complaint, "acknowledge").due_at
+    assert after > before + timedelta(hours=23)
+
+
+def test_a_recompute_moves_the_next_escalation_of_a_breached_clock(org, settings):
+    """Breached on Thu 05/03/2026, next level due 24:00 Fri 06/03; Friday becomes a day off:
+    the next level moves to 24:00 Mon 09/03 though the due instant itself does not move."""
+    from complaintdesk.procedures.tests.helpers import intake, row
+    from complaintdesk.sla.jobs import sweep_deadlines
+    from complaintdesk.sla.services import clocks_recompute
+
+    complaint = intake(org.receiver, received=datetime(2026, 3, 2, 10, tzinfo=VN))
+    sweep_deadlines(now=datetime(2026, 3, 6, 1, tzinfo=VN))
+    breached = row(complaint, "acknowledge")
+    assert breached.state == "breached"
+    assert breached.escalate_at == datetime(2026, 3, 7, 0, tzinfo=VN)
+    CalendarDay.objects.create(
+        calendar=Calendar.objects.get(slug="vn-official"),
+        day=date(2026, 3, 6),
+        working=False,
+        name="Nghỉ đột xuất",
+    )
+    changed = clocks_recompute(calendar="vn-official", now=datetime(2026, 3, 6, 2, tzinfo=VN))
+    assert [c.pk for c in changed] == [breached.pk]
+    moved = row(complaint, "acknowledge")
+    assert (moved.due_at, moved.state) == (breached.due_at, "breached")
+    assert moved.escalate_at == datetime(2026, 3, 10, 0, tzinfo=VN)

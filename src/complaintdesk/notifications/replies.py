@@ -55,10 +55,16 @@ def reply_address(complaint: Complaint) -> tuple[str, str] | None:
 
 
 def customer_reply_send(
-    *, complaint: Complaint, actor: Any, body: str, now: datetime | None = None
+    *,
+    complaint: Complaint,
+    actor: Any,
+    body: str,
+    provider_message_id: str = "",
+    now: datetime | None = None,
 ) -> Reply:
     """Record a message to the customer and, on a conversation channel, queue it for delivery
-    there (one transaction; idempotent per message: the dedupe key is the message's id)."""
+    there (one transaction; idempotent per message: the dedupe key is the message's id, and
+    ``provider_message_id`` — a form's one-time key — makes a resent form the same message)."""
     now = now or utcnow()
     with transaction.atomic():
         message = message_add(
@@ -67,6 +73,7 @@ def customer_reply_send(
             body=body,
             direction=Direction.OUTBOUND,
             channel=complaint.channel,
+            provider_message_id=provider_message_id,
             now=now,
         )
         if complaint.channel not in REPLY_CHANNELS:

@@ -40,16 +40,25 @@ def _mark(complaint: Complaint, action: str, target: str, now: datetime) -> None
     )
 
 
-def portal_message_add(*, complaint: Complaint, body: str, now: datetime | None = None) -> Message:
-    """More information from the customer (an inbound message on the web channel)."""
+def portal_message_add(
+    *, complaint: Complaint, body: str, submit_key: str = "", now: datetime | None = None
+) -> Message:
+    """More information from the customer (an inbound message on the web channel).
+    ``submit_key`` (the page's one-time key): the same form sent twice is one message."""
     now = now or utcnow()
+    once = f"portal:{complaint.pk}:{submit_key}" if submit_key else ""
     with transaction.atomic():
+        if once:
+            known = Message.objects.filter(channel="web", provider_message_id=once).first()
+            if known is not None:
+                return known
         message = message_add(
             complaint=complaint,
             actor=None,
             body=body,
             direction=Direction.INBOUND,
             channel="web",
+            provider_message_id=once,
             now=now,
         )
         _mark(complaint, "portal.message_added", f"message:{message.pk}", now)

@@ -3,6 +3,8 @@ proved they filed (one-time code or signed link); nothing in a URL names a compl
 
 from __future__ import annotations
 
+import re
+import uuid
 from typing import Any
 
 from django import forms
@@ -119,7 +121,11 @@ def complaint(request: HttpRequest) -> HttpResponse:
     current = _current(request)
     if current is None:
         return redirect("portal:start")
-    return render(request, "portal/complaint.html", {"c": tracking_view(current, _lang())})
+    return render(
+        request,
+        "portal/complaint.html",
+        {"c": tracking_view(current, _lang()), "submit_key": uuid.uuid4().hex},
+    )
 
 
 @require_POST
@@ -130,7 +136,12 @@ def act(request: HttpRequest, what: str) -> HttpResponse:
     text = (request.POST.get("text") or "")[:5000]
     try:
         if what == "message":
-            portal_message_add(complaint=current, body=text)
+            key = request.POST.get("submit_key") or ""
+            portal_message_add(
+                complaint=current,
+                body=text,
+                submit_key=key if re.fullmatch(r"[0-9a-f]{32}", key) else "",
+            )
             messages.success(request, _("Đã gửi thông tin bổ sung."))
         elif what == "attachment":
             upload = request.FILES.get("file")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -293,18 +295,34 @@ class TaskUpdateForm(Form):
     )
 
 
+def submit_key_field() -> forms.CharField:
+    """A one-time key the page puts in the form: the same form sent twice (a double click, a
+    browser resend) is recorded — and sent to the customer — once."""
+    return forms.CharField(
+        widget=forms.HiddenInput,
+        required=False,
+        validators=[RegexValidator(r"^[0-9a-f]{32}$")],
+    )
+
+
+def new_submit_key() -> str:
+    return uuid.uuid4().hex
+
+
 class MessageForm(Form):
     KINDS = [("out", _("Gửi khách hàng")), ("in", _("Khách hàng gửi đến"))]
     direction = forms.ChoiceField(label=_("Chiều"), choices=KINDS, initial="out")
     body = forms.CharField(
         label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 3}), max_length=20000
     )
+    submit_key = submit_key_field()
 
 
 class NoteForm(Form):
     body = forms.CharField(
         label=_("Ghi chú nội bộ"), widget=forms.Textarea(attrs={"rows": 3}), max_length=20000
     )
+    submit_key = submit_key_field()
 
 
 class AssignForm(Form):

@@ -126,3 +126,18 @@ def test_the_customer_downloads_the_reply_letter_from_the_link_in_the_notice(cli
     assert "Đã ban hành công văn trả lời" in page
     pdf = client.get("/tra-cuu/phieu/cong-van.pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_information_sent_twice_from_one_page_is_recorded_once(client, org):
+    complaint = filed(org, procedure="consumer-law")
+    sign_in(client, complaint)
+    page = client.get("/tra-cuu/phieu/").content.decode()
+    key = page.split('name="submit_key" value="')[1].split('"')[0]
+    data = {"text": "Mã hợp đồng của tôi là HD-123.", "submit_key": key}
+    client.post("/tra-cuu/phieu/message/", data)
+    client.post("/tra-cuu/phieu/message/", data)  # a double click or a browser resend
+    assert Message.objects.filter(complaint=complaint, direction="in").count() == 1
+    marks = JournalEntry.objects.filter(complaint_id=complaint.pk, action="portal.message_added")
+    assert marks.count() == 1
+    client.post("/tra-cuu/phieu/message/", {**data, "submit_key": "x" * 32})  # not a key
+    assert Message.objects.filter(complaint=complaint, direction="in").count() == 2

@@ -62,7 +62,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
@@ -231,11 +231,48 @@ def _normalise_name(vi: str, en: str) -> tuple[str, str]:
     return vi, en
 
 
+SAT_SUN = frozenset({5, 6})
+
+
+@lru_cache(maxsize=256)
+def _package_statutory_year(year: int) -> tuple[tuple[date, str, str], ...]:
+    """The holidays themselves, without the compensatory days ``holidays`` adds for a
+    Saturday–Sunday week (``observed=False``)."""
+    vi = holidays_lib.country_holidays("VN", years=year, language="vi", observed=False)
+    en = holidays_lib.country_holidays("VN", years=year, language="en_US", observed=False)
+    return tuple(sorted((d, str(name), str(en.get(d, name))) for d, name in vi.items()))
+
+
+def _compensate(
+    holidays: dict[date, str], names_en: dict[str, str], rest_days: frozenset[int]
+) -> None:
+    """Labor Code Art. 111(3): a holiday on a weekly rest day gives a day off on the next
+    working day — the calendar's own rest days, not Saturday–Sunday."""
+    taken: set[date] = set()
+    for day in sorted(holidays):
+        if day.weekday() not in rest_days:
+            continue
+        name = holidays[day]
+        nxt = day + timedelta(days=1)
+        while nxt.weekday() in rest_days or nxt in holidays or nxt in taken:
+            nxt += timedelta(days=1)
+        taken.add(nxt)
+        label = f"{name} (nghỉ bù)"
+        names_en[label] = f"{names_en.get(name, name)} (observed)"
+        holidays[nxt] = label
+
+
 @lru_cache(maxsize=512)
-def _year_rules(year: int, official: bool, culture_day: bool) -> YearRules:
+def _year_rules(
+    year: int, official: bool, culture_day: bool, rest_days: frozenset[int] = SAT_SUN
+) -> YearRules:
     holidays: dict[date, str] = {}
     names_en: dict[str, str] = {}
-    for day, vi, en in _package_year(year):
+    # ``holidays`` adds the compensatory days of a Saturday–Sunday week (as the government's
+    # announcements do, Tết included); another week gets the statutory days and the Labor
+    # Code's rule applied to its own rest days.
+    entries = _package_year(year) if rest_days == SAT_SUN else _package_statutory_year(year)
+    for day, vi, en in entries:
         if _SUBSTITUTED.match(vi):
             continue  # a government swap: only in vn-official, as overrides below
         if not culture_day and vi.startswith(_CULTURE_DAY_VI):
@@ -243,6 +280,8 @@ def _year_rules(year: int, official: bool, culture_day: bool) -> YearRules:
         name, name_en = _normalise_name(vi, en)
         holidays[day] = name
         names_en[name] = name_en
+    if rest_days != SAT_SUN:
+        _compensate(holidays, names_en, rest_days)
     overrides: dict[date, DayOverride] = {}
     if official:
         # A make-up day may lie in the year before or after its day off.
@@ -264,9 +303,10 @@ class _VietnamYears:
 
     official: bool
     culture_day: bool
+    rest_days: frozenset[int] = SAT_SUN
 
     def __call__(self, year: int) -> YearRules:
-        return _year_rules(year, self.official, self.culture_day)
+        return _year_rules(year, self.official, self.culture_day, self.rest_days)
 
 
 def build_calendar(
@@ -296,7 +336,10 @@ def build_calendar(
     if slug not in ("vn-official", "vn-labor-code"):
         raise ValueError(f"unknown calendar slug {slug!r}; expected one of {', '.join(SLUGS)}")
     official = slug == "vn-official"
-    source = _VietnamYears(official, culture_day)
+    hours: Mapping[int, Iterable[Interval]] = OFFICE_HOURS if weekly is None else weekly
+    hours = {wd: tuple(spans) for wd, spans in hours.items()}
+    rest_days = frozenset(wd for wd in range(7) if not hours.get(wd))
+    source = _VietnamYears(official, culture_day, rest_days)
     built = frozenset(years)
     holidays: dict[date, str] = {}
     names_en: dict[str, str] = {}
@@ -311,7 +354,6 @@ def build_calendar(
             overrides[decision.day] = decision.as_override()
     for override in extra:
         overrides[override.day] = override
-    hours: Mapping[int, Iterable[Interval]] = OFFICE_HOURS if weekly is None else weekly
     return WorkingCalendar(
         slug=slug,
         tz=tz,

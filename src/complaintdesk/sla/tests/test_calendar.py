@@ -20,6 +20,7 @@ from complaintdesk.sla.domain.calendar import (
 )
 from complaintdesk.sla.domain.vietnam import (
     BUILTIN_DECISIONS,
+    OFFICE_HOURS,
     VN_TZ,
     build_calendar,
     package_swaps,
@@ -563,3 +564,40 @@ def test_calendar_without_any_working_day_raises_instead_of_looping() -> None:
         cal.add_working_days(vn(2026, 3, 2), 1)
     with pytest.raises(ValueError, match="no working time"):
         cal.add_hours(vn(2026, 3, 2), 1, business=True)
+
+
+MON_TO_SAT = {**OFFICE_HOURS, 5: OFFICE_HOURS[0]}
+
+
+@pytest.mark.parametrize(
+    ("day", "default_week", "mon_to_sat"),
+    [
+        # 01/05/2027 is a Saturday: a day off in lieu for a Mon–Fri week only.
+        (date(2027, 5, 3), "Ngày Quốc tế Lao động (nghỉ bù)", None),
+        (date(2028, 1, 3), "Tết Dương lịch (nghỉ bù)", None),
+        (date(2028, 9, 4), "Quốc khánh (nghỉ bù)", None),
+        # 02/09/2029 is a Sunday, a rest day of both weeks (Mon 03/09 is the second day of the
+        # holiday): Tuesday is off in both.
+        (date(2029, 9, 4), "Quốc khánh (nghỉ bù)", "Quốc khánh (nghỉ bù)"),
+        # Tết 2027 (Sat 06/02 – Tue 09/02 after the eve): Sat and Sun rest for a Mon–Fri week
+        # (two days in lieu, as announced: Thu 04/02 and Wed 10/02); only Sun for Mon–Sat.
+        (date(2027, 2, 4), "Tết Nguyên Đán", None),
+        (date(2027, 2, 10), "Tết Nguyên Đán", "Tết Nguyên Đán (nghỉ bù)"),
+        (date(2027, 2, 11), None, None),
+    ],
+)
+def test_days_in_lieu_follow_the_calendars_own_rest_days(day, default_week, mon_to_sat) -> None:
+    """Labor Code Art. 111(3): a holiday on a weekly rest day gives a day off on the next
+    working day — for an organisation working Saturdays, only a holiday on Sunday does."""
+    years = [day.year]
+    assert build_calendar("vn-labor-code", years=years).day_reason(day) == default_week
+    weekly = build_calendar("vn-labor-code", years=years, weekly=MON_TO_SAT)
+    assert weekly.day_reason(day) == mon_to_sat
+
+
+def test_a_saturday_working_organisation_counts_the_saturday_after_a_holiday() -> None:
+    received = datetime(2027, 4, 29, 10, tzinfo=VN_TZ)  # Thu; Fri 30/04 and Sat 01/05 are off
+    default = build_calendar("vn-labor-code", years=[2027]).add_working_days(received, 3)
+    weekly = build_calendar("vn-labor-code", years=[2027], weekly=MON_TO_SAT)
+    assert default.due_display() == "24:00 ngày 06/05/2027"  # Tue 04, Wed 05, Thu 06
+    assert weekly.add_working_days(received, 3).due_display() == "24:00 ngày 05/05/2027"

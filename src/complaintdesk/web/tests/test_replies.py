@@ -182,3 +182,39 @@ def test_without_a_configured_channel_the_reply_is_recorded_and_the_agent_warned
     assert "Đã lưu tin nhắn nhưng không gửi được qua Facebook" in page
     entry = JournalEntry.objects.get(complaint_id=complaint.pk, action="notice.unreachable")
     assert entry.after == {"notice": "reply", "channel": "facebook"}
+
+
+def test_a_reply_form_sent_twice_reaches_the_customer_once(
+    login, org, providers, django_capture_on_commit_callbacks
+):
+    """A double click or a browser resend carries the page's one-time key twice."""
+    complaint = from_channel("facebook", sender_facebook_id=PSID, sender_name="Hoàng Yến")
+    providers.answer(200, {"recipient_id": PSID, "message_id": "m_reply_1"})
+    client = login(org.receiver)
+    page = client.get(reverse("web:complaint_detail", args=[complaint.pk])).content.decode()
+    key = page.split('name="submit_key" value="')[1].split('"')[0]
+    url = reverse("web:complaint_message", args=[complaint.pk])
+    data = {"kind": "message", "direction": "out", "body": REPLY, "submit_key": key}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, data).status_code == 302
+        assert client.post(url, data).status_code == 302
+    assert Message.objects.filter(complaint=complaint, direction="out").count() == 1
+    assert Outbox.objects.filter(complaint=complaint).count() == 1
+    assert len(providers.posts) == 1
+    # A new page is a new key: the same words sent again on purpose are a second message.
+    fresh = client.get(reverse("web:complaint_detail", args=[complaint.pk])).content.decode()
+    again = fresh.split('name="submit_key" value="')[1].split('"')[0]
+    assert again != key
+    client.post(url, {**data, "submit_key": again})
+    assert Message.objects.filter(complaint=complaint, direction="out").count() == 2
+
+
+def test_a_note_form_sent_twice_is_recorded_once(login, org):
+    complaint = ComplaintFactory.create(actor=org.receiver)
+    client = login(org.receiver)
+    url = reverse("web:complaint_message", args=[complaint.pk])
+    data = {"kind": "note", "body": "Đã gọi lại cho khách.", "submit_key": uuid.uuid4().hex}
+    client.post(url, data)
+    client.post(url, data)
+    assert Message.objects.filter(complaint=complaint, direction="note").count() == 1
+    assert client.post(url, {**data, "submit_key": "not-a-key"}).status_code == 422

@@ -47,6 +47,7 @@ from complaintdesk.web.forms import (
     TaskUpdateForm,
     action_form_class,
     action_inputs,
+    new_submit_key,
 )
 from complaintdesk.web.timeline import timeline_items
 from complaintdesk.web.views.common import add_service_error, require
@@ -120,8 +121,10 @@ def _context(request: HttpRequest, complaint: Complaint, **overrides: Any) -> di
         ),
         "actions": actions,
         "can": can,
-        "message_form": overrides.pop("message_form", None) or MessageForm(auto_id="m_%s"),
-        "note_form": overrides.pop("note_form", None) or NoteForm(auto_id="n_%s"),
+        "message_form": overrides.pop("message_form", None)
+        or MessageForm(initial={"submit_key": new_submit_key()}, auto_id="m_%s"),
+        "note_form": overrides.pop("note_form", None)
+        or NoteForm(initial={"submit_key": new_submit_key()}, auto_id="n_%s"),
         "task_form": overrides.pop("task_form", None) or TaskForm(auto_id="tn_%s"),
         "attachment_form": overrides.pop("attachment_form", None) or AttachmentForm(auto_id="f_%s"),
         "assign_form": overrides.pop("assign_form", None)
@@ -247,11 +250,17 @@ def complaint_message(request: HttpRequest, pk: int) -> HttpResponse:
         form = MessageForm(request.POST, auto_id="m_%s")
     if form.is_valid():
         direction = Direction.NOTE if is_note else form.cleaned_data["direction"]
+        # The form's one-time key: sent twice, the message is recorded (and sent) once.
+        key = form.cleaned_data.get("submit_key") or ""
+        once = f"web:{user.pk}:{key}" if key else ""
         try:
             if direction == Direction.OUTBOUND:
                 # Facebook and Zalo customers are answered in their conversation (the outbox).
                 reply = customer_reply_send(
-                    complaint=complaint, actor=user, body=form.cleaned_data["body"]
+                    complaint=complaint,
+                    actor=user,
+                    body=form.cleaned_data["body"],
+                    provider_message_id=once,
                 )
             else:
                 reply = None
@@ -261,6 +270,7 @@ def complaint_message(request: HttpRequest, pk: int) -> HttpResponse:
                     body=form.cleaned_data["body"],
                     direction=direction,
                     channel="" if is_note else complaint.channel,
+                    provider_message_id=once,
                 )
         except ServiceError as exc:
             add_service_error(form, exc)

@@ -144,6 +144,39 @@ def customer_notice_enqueue(
     return row
 
 
+def notice_send_by_hand(
+    *,
+    complaint: Complaint,
+    actor: Any,
+    notice: str,
+    dedupe_key: str,
+    now: datetime | None = None,
+    context: dict[str, Any] | None = None,
+) -> Outbox | None:
+    """An agent sends a customer notice from the complaint page: the outbox row, its
+    ``notice.queued`` entry and the ``notice.sent_by_hand`` entry naming the agent in one
+    transaction (the delivery starts after commit). The same form sent again (same
+    ``dedupe_key``) returns the row already queued and journals nothing more."""
+    now = now or utcnow()
+    with transaction.atomic():
+        known = Outbox.objects.filter(dedupe_key=dedupe_key).first()
+        if known is not None:
+            return known
+        row = customer_notice_enqueue(
+            complaint=complaint, notice=notice, dedupe_key=dedupe_key, now=now, context=context
+        )
+        if row is not None:
+            journal_append(
+                complaint_id=complaint.pk,
+                actor=actor,
+                action="notice.sent_by_hand",
+                target=f"notice:{row.pk}",
+                after={"notice": notice, "new_date": (context or {}).get("due_date", "")},
+                at=now,
+            )
+    return row
+
+
 def staff_notice_enqueue(
     *,
     complaint: Complaint,

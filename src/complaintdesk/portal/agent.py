@@ -6,7 +6,6 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -15,9 +14,8 @@ from django.views.decorators.http import require_POST
 from complaintdesk.accounts.permissions import has_capability, scope_complaints
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.core.clock import utcnow
-from complaintdesk.journal.services import journal_append
 from complaintdesk.notifications.domain.templates import CUSTOMER_NOTICES
-from complaintdesk.notifications.notices import customer_notice_enqueue
+from complaintdesk.notifications.notices import notice_send_by_hand
 
 
 def _date(raw: str) -> str:
@@ -49,8 +47,9 @@ def send_notice(request: HttpRequest, code: str) -> HttpResponse:
     extra = {"reason": (request.POST.get("reason") or "")[:500]}
     if new_date:
         extra["due_date"] = new_date
-    row = customer_notice_enqueue(
+    row = notice_send_by_hand(
         complaint=complaint,
+        actor=user,
         notice=notice,
         dedupe_key=f"manual:{complaint.pk}:{notice}:{complaint.version}:{new_date}",
         now=now,
@@ -59,14 +58,5 @@ def send_notice(request: HttpRequest, code: str) -> HttpResponse:
     if row is None:
         messages.error(request, _("Không có kênh nào liên lạc được với khách hàng."))
     else:
-        with transaction.atomic():
-            journal_append(
-                complaint_id=complaint.pk,
-                actor=user,
-                action="notice.sent_by_hand",
-                target=f"notice:{row.pk}",
-                after={"notice": notice, "new_date": new_date},
-                at=now,
-            )
         messages.success(request, _("Đã xếp thông báo vào hộp thư đi."))
     return redirect("web:complaint_detail", complaint.pk)

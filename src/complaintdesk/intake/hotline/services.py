@@ -16,7 +16,7 @@ from complaintdesk.complaints.models import Complaint, CustomerIdentity, Directi
 from complaintdesk.complaints.schemas import ComplaintIn, CustomerIn
 from complaintdesk.complaints.services import complaint_create, message_add
 from complaintdesk.core.clock import local, utcnow
-from complaintdesk.core.errors import ValidationFailed
+from complaintdesk.core.errors import Conflict, ValidationFailed
 from complaintdesk.intake.hotline.models import (
     Call,
     CallbackStatus,
@@ -198,10 +198,29 @@ def complaint_from_call(*, call: Call, actor: User, now: datetime | None = None)
     return complaint
 
 
-def callback_done(*, task: CallbackTask, actor: User, now: datetime | None = None) -> CallbackTask:
+def callback_done(
+    *,
+    task: CallbackTask,
+    actor: User,
+    seen_count: int | None = None,
+    now: datetime | None = None,
+) -> CallbackTask:
+    """The agent called the customer back. ``seen_count``: the missed calls the agent's list
+    showed — a call missed since (the task reopened with a higher count) is still owed, so
+    the task is not closed (``Conflict``). Marking a closed task again changes nothing (the
+    first agent stays the one who did it)."""
     now = now or utcnow()
-    CallbackTask.objects.filter(pk=task.pk).update(
-        status=CallbackStatus.DONE, done_by=actor, done_at=now
-    )
+    open_rows = CallbackTask.objects.filter(pk=task.pk, status=CallbackStatus.OPEN)
+    if seen_count is not None:
+        open_rows = open_rows.filter(missed_count__lte=seen_count)
+    if not open_rows.update(status=CallbackStatus.DONE, done_by=actor, done_at=now):
+        task.refresh_from_db()
+        if task.status == CallbackStatus.OPEN:
+            raise Conflict(
+                "Khách vừa gọi nhỡ thêm sau khi danh sách được tải; hãy tải lại và gọi lại.",
+                "The customer missed another call since the list was loaded; reload and call "
+                "back again.",
+            )
+        return task
     task.refresh_from_db()
     return task

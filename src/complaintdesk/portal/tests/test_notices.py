@@ -44,6 +44,31 @@ def test_an_agent_sends_more_time_with_the_new_date_in_the_administrators_words(
         {"notice": "more_time", "new_date": "20/03/2026"},
     )
     assert Outbox.objects.filter(complaint=complaint, notice="more_time").count() == 1
+    assert (
+        JournalEntry.objects.filter(complaint=complaint, action="notice.sent_by_hand").count() == 1
+    )
+
+
+def test_a_notice_sent_by_hand_is_queued_and_journaled_together_or_not_at_all(org, monkeypatch):
+    """The agent's entry is written in the outbox row's transaction: if it fails, no notice
+    goes out that the journal does not attribute."""
+    from complaintdesk.notifications import notices
+
+    complaint = filed(org)
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(notices, "journal_append", broken)
+    with pytest.raises(RuntimeError):
+        notices.notice_send_by_hand(
+            complaint=complaint,
+            actor=org.receiver,
+            notice="more_time",
+            dedupe_key="manual:test",
+            context={"due_date": "20/03/2026"},
+        )
+    assert not Outbox.objects.filter(dedupe_key="manual:test").exists()
 
 
 def test_more_time_needs_a_date_and_internal_notices_cannot_be_sent_by_hand(client, org):

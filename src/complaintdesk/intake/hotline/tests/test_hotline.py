@@ -154,6 +154,25 @@ def test_missed_calls_of_one_number_on_one_day_fold_into_one_callback(client, ch
     ]
 
 
+def test_a_callback_missed_again_since_the_list_was_loaded_stays_owed(client, channels, org):
+    morning = datetime.now(LOCAL_TZ).replace(hour=8, minute=0, second=0, microsecond=0)
+    send(client, call_event("missed", call_id="a", at=morning))
+    client.force_login(org.receiver)
+    [shown] = client.get("/webhooks/hotline/callbacks").json()["callbacks"]
+    assert shown["missed_count"] == 1
+    send(client, call_event("missed", call_id="b", at=morning + timedelta(minutes=5)))
+    url = f"/webhooks/hotline/callbacks/{shown['id']}/done"
+    stale = client.post(url, {"missed_count": shown["missed_count"]})
+    assert stale.status_code == 409
+    assert CallbackTask.objects.get().status == "open"
+    assert client.post(url, {"missed_count": 2}).status_code == 204
+    done = CallbackTask.objects.get()
+    assert (done.status, done.done_by) == ("done", org.receiver)
+    client.force_login(org.head)
+    assert client.post(url, {"missed_count": 2}).status_code == 204  # again: changes nothing
+    assert CallbackTask.objects.get().done_by == org.receiver
+
+
 def test_local_day_decides_the_fold_not_utc(client, channels):
     # 23:30 and 00:30 Vietnam time are two days, though both fall on one UTC day.
     late = datetime(2026, 3, 5, 23, 30, tzinfo=LOCAL_TZ)

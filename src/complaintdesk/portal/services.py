@@ -84,10 +84,16 @@ def portal_attachment_add(
 
 
 def portal_act(
-    *, complaint: Complaint, what: str, text: str = "", now: datetime | None = None
+    *,
+    complaint: Complaint,
+    what: str,
+    text: str = "",
+    expected_version: int | None = None,
+    now: datetime | None = None,
 ) -> Complaint:
     """Negotiate, withdraw or rate the result as the customer (TransitionRefused when it does
-    not apply now)."""
+    not apply now; Conflict when the complaint changed since the page showed
+    ``expected_version``)."""
     now = now or utcnow()
     action = CUSTOMER_ACTIONS[what]
     return complaint_transition(
@@ -96,5 +102,6 @@ def portal_act(
         actor=None,
         role=CUSTOMER,
         inputs={_INPUT[action]: text},
+        expected_version=expected_version,
         now=now,
     )

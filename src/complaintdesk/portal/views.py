@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from complaintdesk.complaints.domain.lifecycle import TransitionRefused
 from complaintdesk.complaints.models import Complaint
-from complaintdesk.core.errors import ServiceError
+from complaintdesk.core.errors import Conflict, ServiceError
 from complaintdesk.documents.models import ReplyLetter
 from complaintdesk.documents.pdf import letter_pdf
 from complaintdesk.portal import access
@@ -124,7 +124,11 @@ def complaint(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/complaint.html",
-        {"c": tracking_view(current, _lang()), "submit_key": uuid.uuid4().hex},
+        {
+            "c": tracking_view(current, _lang()),
+            "submit_key": uuid.uuid4().hex,
+            "version": current.version,
+        },
     )
 
 
@@ -153,10 +157,19 @@ def act(request: HttpRequest, what: str) -> HttpResponse:
                 )
                 messages.success(request, _("Đã nhận tệp đính kèm."))
         elif what in CUSTOMER_ACTIONS:
-            portal_act(complaint=current, what=what, text=text)
+            # The version the page showed: a rating or request made on an older page (the
+            # complaint has moved on since, or the form was sent twice) is not taken.
+            raw = (request.POST.get("version") or "").strip()
+            seen = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+            portal_act(complaint=current, what=what, text=text, expected_version=seen)
             messages.success(request, _("Đã ghi nhận yêu cầu của Quý khách."))
         else:
             return redirect("portal:complaint")
+    except Conflict:
+        messages.error(
+            request,
+            _("Phiếu vừa có cập nhật mới. Vui lòng xem lại thông tin bên dưới rồi thực hiện lại."),
+        )
     except (TransitionRefused, ServiceError) as exc:
         messages.error(request, exc.message(_lang()))
     return redirect("portal:complaint")

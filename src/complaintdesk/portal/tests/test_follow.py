@@ -141,3 +141,26 @@ def test_information_sent_twice_from_one_page_is_recorded_once(client, org):
     assert marks.count() == 1
     client.post("/tra-cuu/phieu/message/", {**data, "submit_key": "x" * 32})  # not a key
     assert Message.objects.filter(complaint=complaint, direction="in").count() == 2
+
+
+def test_a_rating_from_a_page_older_than_the_complaint_is_not_taken(client, org):
+    """The customer rates what their page showed: if the complaint changed since (another
+    result was recorded, or the form was sent twice), they are asked to look again."""
+    from complaintdesk.complaints.services import message_add
+
+    complaint = filed(org, "result_notified")
+    sign_in(client, complaint)
+    page = client.get("/tra-cuu/phieu/").content.decode()
+    shown = page.split('name="version" value="')[1].split('"')[0]
+    message_add(complaint=complaint, actor=org.receiver, body="Bổ sung kết quả", direction="out")
+    stale = client.post(
+        "/tra-cuu/phieu/satisfied/", {"text": "", "version": shown}, follow=True
+    ).content.decode()
+    assert "Phiếu vừa có cập nhật mới" in stale
+    complaint.refresh_from_db()
+    assert complaint.status == "result_notified"
+    fresh = stale.split('name="version" value="')[1].split('"')[0]
+    assert fresh != shown
+    client.post("/tra-cuu/phieu/satisfied/", {"text": "", "version": fresh})
+    complaint.refresh_from_db()
+    assert complaint.status == "closed"

@@ -23,6 +23,7 @@ from complaintdesk.complaints.domain.identity import (
     normalize_email,
     normalize_phone,
 )
+from complaintdesk.core.clock import supported_year
 from complaintdesk.core.text import clean_text
 
 Short = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]
@@ -31,9 +32,7 @@ Long = Annotated[str, StringConstraints(max_length=20000, strip_whitespace=True)
 
 
 def _sane_year(value: datetime) -> datetime:
-    # Far-off years overflow when converted to UTC (the database) or to local time (every page
-    # that shows them): 0001-01-01T00:00+14:00 or 9999-12-31T23:00-12:00.
-    if not 1900 <= value.year <= 2999:
+    if not supported_year(value):
         raise ValueError("out_of_range")
     return value
 

@@ -41,6 +41,7 @@ from complaintdesk.complaints.models import (
     Message,
     Task,
 )
+from complaintdesk.core.clock import supported_year
 from complaintdesk.core.errors import NotFound, ValidationFailed
 
 MAX_LIMIT = 100
@@ -108,8 +109,7 @@ def decode_cursor(cursor: str, order: str) -> dict[str, Any]:
             raise ValueError(data)
         if data.get("t") is not None:
             when = datetime.fromisoformat(data["t"])
-            # A crafted far-off year overflows when the database converts it to UTC.
-            if when.tzinfo is None or not 1900 <= when.year <= 2999:
+            if when.tzinfo is None or not supported_year(when):
                 raise ValueError(data)
             data["t"] = when
         elif not (order == "deadline" and data.get("n")):

@@ -68,6 +68,32 @@ def tracking_url(complaint: Complaint) -> str:
     return getattr(settings, "PUBLIC_BASE_URL", "").rstrip("/") + path
 
 
+def letter_refusal(complaint: Complaint) -> ValidationFailed | None:
+    """Why no reply letter may be issued for the complaint now (None: it may): there is no
+    recorded result to answer with, or the customer withdrew the complaint."""
+    if complaint.status == "withdrawn":
+        return ValidationFailed(
+            {
+                "status": (
+                    "Khách hàng đã rút khiếu nại: không ban hành công văn trả lời.",
+                    "The customer withdrew the complaint: no reply letter is issued.",
+                )
+            }
+        )
+    if not (complaint.resolution or "").strip():
+        return ValidationFailed(
+            {
+                "resolution": (
+                    "Phiếu chưa có kết quả giải quyết: ghi kết quả (trả lời ngay hoặc giải "
+                    "quyết xong) trước khi ban hành công văn trả lời.",
+                    "The complaint has no result yet: record it (answer now or resolve) "
+                    "before issuing the reply letter.",
+                )
+            }
+        )
+    return None
+
+
 def letter_issue(
     *,
     complaint: Complaint,
@@ -91,26 +117,9 @@ def letter_issue(
             return existing
         if expected_version is not None and fresh.version != expected_version:
             raise Conflict()
-        if fresh.status == "withdrawn":
-            raise ValidationFailed(
-                {
-                    "status": (
-                        "Khách hàng đã rút khiếu nại: không ban hành công văn trả lời.",
-                        "The customer withdrew the complaint: no reply letter is issued.",
-                    )
-                }
-            )
-        if not (fresh.resolution or "").strip():
-            raise ValidationFailed(
-                {
-                    "resolution": (
-                        "Phiếu chưa có kết quả giải quyết: ghi kết quả (trả lời ngay hoặc giải "
-                        "quyết xong) trước khi ban hành công văn trả lời.",
-                        "The complaint has no result yet: record it (answer now or resolve) "
-                        "before issuing the reply letter.",
-                    )
-                }
-            )
+        refusal = letter_refusal(fresh)
+        if refusal is not None:
+            raise refusal
         template = _template()
         year = local(now).year
         number = _next_number(year)

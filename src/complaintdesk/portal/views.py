@@ -3,8 +3,6 @@ proved they filed (one-time code or signed link); nothing in a URL names a compl
 
 from __future__ import annotations
 
-import re
-import uuid
 from typing import Any
 
 from django import forms
@@ -18,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from complaintdesk.complaints.domain.lifecycle import TransitionRefused
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.core.errors import Conflict, ServiceError
+from complaintdesk.core.formvalues import ascii_int, new_submit_key, submit_key
 from complaintdesk.documents.models import ReplyLetter
 from complaintdesk.documents.pdf import letter_pdf
 from complaintdesk.portal import access
@@ -126,7 +125,7 @@ def complaint(request: HttpRequest) -> HttpResponse:
         "portal/complaint.html",
         {
             "c": tracking_view(current, _lang()),
-            "submit_key": uuid.uuid4().hex,
+            "submit_key": new_submit_key(),
             "version": current.version,
         },
     )
@@ -140,11 +139,8 @@ def act(request: HttpRequest, what: str) -> HttpResponse:
     text = (request.POST.get("text") or "")[:5000]
     try:
         if what == "message":
-            key = request.POST.get("submit_key") or ""
             portal_message_add(
-                complaint=current,
-                body=text,
-                submit_key=key if re.fullmatch(r"[0-9a-f]{32}", key) else "",
+                complaint=current, body=text, submit_key=submit_key(request.POST.get("submit_key"))
             )
             messages.success(request, _("Đã gửi thông tin bổ sung."))
         elif what == "attachment":
@@ -159,8 +155,7 @@ def act(request: HttpRequest, what: str) -> HttpResponse:
         elif what in CUSTOMER_ACTIONS:
             # The version the page showed: a rating or request made on an older page (the
             # complaint has moved on since, or the form was sent twice) is not taken.
-            raw = (request.POST.get("version") or "").strip()
-            seen = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+            seen = ascii_int(request.POST.get("version"), max_digits=9)
             portal_act(complaint=current, what=what, text=text, expected_version=seen)
             messages.success(request, _("Đã ghi nhận yêu cầu của Quý khách."))
         else:

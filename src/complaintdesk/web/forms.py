@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +15,7 @@ from complaintdesk.accounts.models import Department, User
 from complaintdesk.complaints.domain.lifecycle import CHOICE_LABELS, Transition
 from complaintdesk.complaints.models import Category, Channel, Kind, Priority, TaskStatus
 from complaintdesk.core.clock import LOCAL_TZ
+from complaintdesk.core.formvalues import SUBMIT_KEY_PATTERN
 from complaintdesk.core.memo import TtlMemo
 from complaintdesk.web.formatting import lang_index
 
@@ -296,17 +296,13 @@ class TaskUpdateForm(Form):
 
 
 def submit_key_field() -> forms.CharField:
-    """A one-time key the page puts in the form: the same form sent twice (a double click, a
-    browser resend) is recorded — and sent to the customer — once."""
+    """The page's one-time key (``core.formvalues.new_submit_key``): the same form sent twice
+    (a double click, a browser resend) is recorded — and sent to the customer — once."""
     return forms.CharField(
         widget=forms.HiddenInput,
         required=False,
-        validators=[RegexValidator(r"^[0-9a-f]{32}$")],
+        validators=[RegexValidator(SUBMIT_KEY_PATTERN)],
     )
-
-
-def new_submit_key() -> str:
-    return uuid.uuid4().hex
 
 
 class MessageForm(Form):

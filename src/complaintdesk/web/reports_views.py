@@ -22,6 +22,7 @@ from complaintdesk.accounts.models import Department
 from complaintdesk.complaints.models import Category, Channel, Kind
 from complaintdesk.core.clock import local, utcnow
 from complaintdesk.core.errors import ValidationFailed
+from complaintdesk.core.formvalues import ascii_int
 from complaintdesk.reports import journal_selectors as journal
 from complaintdesk.reports.document import report_document
 from complaintdesk.reports.domain import figures as fig
@@ -293,9 +294,7 @@ def _journal_filters(request: HttpRequest) -> journal.JournalFilters:
         actor=data.get("actor", "").strip()[:150],
         action=data.get("action", "").strip()[:60],
         code=data.get("code", "").strip()[:32],
-        before_id=int(before)
-        if before.isascii() and before.isdigit() and len(before) < 19
-        else None,
+        before_id=ascii_int(before, max_digits=18),
     )
 
 

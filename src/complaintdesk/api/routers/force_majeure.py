@@ -41,6 +41,7 @@ from complaintdesk.api.schemas import Version, _In, _Out
 from complaintdesk.api.serializers import _t, _username
 from complaintdesk.complaints.messages import msg as complaint_msg
 from complaintdesk.complaints.schemas import When
+from complaintdesk.core.clock import supported_year
 from complaintdesk.core.errors import (
     Conflict,
     NotFound,
@@ -253,7 +254,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         starts, pk = json.loads(raw)
         value = datetime.fromisoformat(starts)
-        if value.tzinfo is None or not 1900 <= value.year <= 2999:  # far-off years overflow
+        if value.tzinfo is None or not supported_year(value):
             raise ValueError(cursor)
         if not isinstance(pk, int) or isinstance(pk, bool) or not 0 < pk <= MAX_ID:
             raise ValueError(cursor)

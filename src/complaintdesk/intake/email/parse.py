@@ -15,6 +15,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
+from complaintdesk.core.clock import supported_year
 from complaintdesk.intake.base import (
     IGNORED,
     MALFORMED,
@@ -143,7 +144,7 @@ def _date(msg: Message, fallback: datetime) -> datetime:
         value = value.astimezone(UTC)  # OverflowError: "31 Dec 9999 23:59:59 -1200"
     except (TypeError, ValueError, IndexError, OverflowError):
         return fallback
-    return value if 1900 <= value.year <= 2999 else fallback
+    return value if supported_year(value) else fallback
 
 
 def parse_email(

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from complaintdesk.core.clock import supported_year
+from complaintdesk.core.formvalues import ascii_int
 from complaintdesk.core.jsonbody import JsonRefused, loads
 
 EVENTS = ("ringing", "answered", "ended", "missed")
@@ -41,11 +42,9 @@ def check_signature(
         return "no webhook secret configured"
     if not header or not timestamp:
         return "missing signature or timestamp"
-    if not re.fullmatch(
-        r"[0-9]{1,12}", timestamp.strip()
-    ):  # Unix seconds; int() takes 4,300 digits
+    sent = ascii_int(timestamp, max_digits=12)  # Unix seconds
+    if sent is None:
         return "bad timestamp"
-    sent = int(timestamp.strip())
     if abs(now.timestamp() - sent) > max_skew:
         return "timestamp outside the allowed window (replay?)"
     if not header.lower().startswith("sha256="):
@@ -99,7 +98,7 @@ def _moment(value: Any, fallback: datetime) -> datetime:
             raise PayloadInvalid("occurred_at out of range") from None
     else:
         raise PayloadInvalid("occurred_at is neither a date nor a number")
-    if not 1900 <= moment.year <= 2999:
+    if not supported_year(moment):
         raise PayloadInvalid("occurred_at out of range")
     return moment
 

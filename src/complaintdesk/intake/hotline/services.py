@@ -213,14 +213,12 @@ def callback_done(
     open_rows = CallbackTask.objects.filter(pk=task.pk, status=CallbackStatus.OPEN)
     if seen_count is not None:
         open_rows = open_rows.filter(missed_count__lte=seen_count)
-    if not open_rows.update(status=CallbackStatus.DONE, done_by=actor, done_at=now):
-        task.refresh_from_db()
-        if task.status == CallbackStatus.OPEN:
-            raise Conflict(
-                "Khách vừa gọi nhỡ thêm sau khi danh sách được tải; hãy tải lại và gọi lại.",
-                "The customer missed another call since the list was loaded; reload and call "
-                "back again.",
-            )
-        return task
+    closed = open_rows.update(status=CallbackStatus.DONE, done_by=actor, done_at=now)
     task.refresh_from_db()
+    if not closed and task.status == CallbackStatus.OPEN:
+        raise Conflict(
+            "Khách vừa gọi nhỡ thêm sau khi danh sách được tải; hãy tải lại và gọi lại.",
+            "The customer missed another call since the list was loaded; reload and call "
+            "back again.",
+        )
     return task

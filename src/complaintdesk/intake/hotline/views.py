@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from complaintdesk.accounts.permissions import has_capability
 from complaintdesk.core.errors import Conflict, ServiceError
+from complaintdesk.core.formvalues import ascii_int
 from complaintdesk.intake.hotline.models import Call, CallbackTask
 from complaintdesk.intake.hotline.selectors import active_calls_for, callbacks_open
 from complaintdesk.intake.hotline.services import callback_done, complaint_from_call
@@ -101,8 +102,7 @@ def callback_mark_done(request: HttpRequest, pk: int) -> HttpResponse:
     if not has_capability(request.user, "complaint.create"):  # type: ignore[arg-type]
         raise PermissionDenied
     task = get_object_or_404(CallbackTask, pk=pk)
-    raw = (request.POST.get("missed_count") or "").strip()
-    seen = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+    seen = ascii_int(request.POST.get("missed_count"), max_digits=9)
     try:
         callback_done(task=task, actor=request.user, seen_count=seen)  # type: ignore[arg-type]
     except Conflict as exc:

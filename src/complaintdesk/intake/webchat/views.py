@@ -33,6 +33,7 @@ from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.uploads import inspect_upload
 from complaintdesk.core.clock import local
 from complaintdesk.core.errors import ValidationFailed
+from complaintdesk.core.formvalues import ascii_int
 from complaintdesk.core.jsonbody import JsonRefused, loads
 from complaintdesk.intake.base import InboundAttachment
 from complaintdesk.intake.ratelimit import allow, client_ip, rate, too_many
@@ -228,10 +229,8 @@ def chat_stream(request: HttpRequest) -> HttpResponseBase:
     limit, window = rate("CHAT_STREAM_RATE", "60/60")
     if not allow("chat-stream", client_ip(request), limit=limit, window=window):
         return too_many(window)
-    raw_after = request.headers.get("Last-Event-ID") or request.GET.get("after") or "0"
-    after = (
-        int(raw_after) if raw_after.isascii() and raw_after.isdigit() and len(raw_after) < 19 else 0
-    )
+    raw_after = request.headers.get("Last-Event-ID") or request.GET.get("after")
+    after = ascii_int(raw_after, max_digits=18) or 0
     response = StreamingHttpResponse(_events(session.pk, after), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once

@@ -336,8 +336,8 @@ def build_calendar(
     if slug not in ("vn-official", "vn-labor-code"):
         raise ValueError(f"unknown calendar slug {slug!r}; expected one of {', '.join(SLUGS)}")
     official = slug == "vn-official"
-    hours: Mapping[int, Iterable[Interval]] = OFFICE_HOURS if weekly is None else weekly
-    hours = {wd: tuple(spans) for wd, spans in hours.items()}
+    given: Mapping[int, Iterable[Interval]] = OFFICE_HOURS if weekly is None else weekly
+    hours = {wd: tuple(spans) for wd, spans in given.items()}
     rest_days = frozenset(wd for wd in range(7) if not hours.get(wd))
     source = _VietnamYears(official, culture_day, rest_days)
     built = frozenset(years)
@@ -357,7 +357,7 @@ def build_calendar(
     return WorkingCalendar(
         slug=slug,
         tz=tz,
-        weekly={wd: tuple(spans) for wd, spans in hours.items()},
+        weekly=hours,
         holidays=holidays,
         overrides=overrides,
         names_en=names_en,

@@ -33,8 +33,9 @@ from complaintdesk.complaints.services import (
 )
 from complaintdesk.core.clock import utcnow
 from complaintdesk.core.errors import Conflict, ServiceError
+from complaintdesk.core.formvalues import ascii_int, new_submit_key
 from complaintdesk.documents.models import ReplyLetter
-from complaintdesk.documents.services import letter_issue
+from complaintdesk.documents.services import letter_issue, letter_refusal
 from complaintdesk.journal.selectors import complaint_timeline
 from complaintdesk.notifications.replies import customer_reply_send
 from complaintdesk.web import selectors
@@ -47,7 +48,6 @@ from complaintdesk.web.forms import (
     TaskUpdateForm,
     action_form_class,
     action_inputs,
-    new_submit_key,
 )
 from complaintdesk.web.timeline import timeline_items
 from complaintdesk.web.views.common import add_service_error, require
@@ -97,12 +97,7 @@ def _context(request: HttpRequest, complaint: Complaint, **overrides: Any) -> di
         "assign": has_capability(user, "complaint.assign"),
     }
     letter = ReplyLetter.objects.filter(complaint=complaint).first()
-    can["issue_letter"] = (
-        letter is None
-        and can["message"]
-        and complaint.status != "withdrawn"
-        and bool((complaint.resolution or "").strip())
-    )
+    can["issue_letter"] = letter is None and can["message"] and letter_refusal(complaint) is None
     context = {
         "complaint": complaint,
         "customer": complaint.customer,
@@ -214,10 +209,8 @@ def reply_letter_issue(request: HttpRequest, pk: int) -> HttpResponse:
     opening the PDF — then show the complaint again with a link to it."""
     user = require(request, "message.send")
     complaint = selectors.complaint_for(user, pk)
-    version = forms.IntegerField(min_value=1, max_value=2_147_483_647)
-    try:
-        seen = version.clean(request.POST.get("version"))
-    except forms.ValidationError:
+    seen = ascii_int(request.POST.get("version"), max_digits=10)
+    if seen is None:
         messages.error(request, Conflict().message(_lang(request)))
         return redirect("web:complaint_detail", pk=pk)
     try:
